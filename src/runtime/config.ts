@@ -1,0 +1,92 @@
+/**
+ * What each runtime process is started with. The supervisor writes one JSON file per component
+ * (in the cluster's directory, mode 0600) and starts `node dist/runtime.js <role> <file>`, so
+ * nothing sensitive ever appears on a command line that `ps` shows.
+ */
+
+/** The Mesos version our master and agents speak and report. */
+export const MESOS_VERSION = '1.11.0'
+/** Our own version, reported as dcos.version and in build fields. */
+export const DCOS_VERSION = '0.1.0'
+
+export interface MasterConfig {
+  role: 'master'
+  host: string
+  port: number
+  /** Registry (agents, frameworks) and other durable state. */
+  workDir: string
+  /** Served by the files API as the virtual path /master/log. */
+  logFile?: string
+  clusterName: string
+  /** No heartbeat from an agent for this long: unreachable (Mesos: 15 s x 5 pings = 75 s). */
+  agentUnreachableTimeoutMs: number
+  /** What agents are told to heartbeat at. */
+  agentHeartbeatIntervalMs: number
+  /** The periodic allocation tick (filters expire, recovered resources are re-offered). */
+  allocationIntervalMs: number
+  /** The batching window after a demand or supply change before offers go out. */
+  offerBatchMs: number
+  /** HEARTBEAT events to schedulers (Mesos default 15). */
+  schedulerHeartbeatSeconds: number
+  /** Role weights for DRF, e.g. {"web": 2}. */
+  weights?: Record<string, number>
+}
+
+export interface AgentConfig {
+  role: 'agent'
+  /** 1-based position in the cluster; names the agent's log and default hostname. */
+  index: number
+  /** IP the agent binds and advertises (distinct loopback IPs on Linux: 127.0.0.2, ...). */
+  host: string
+  /** Advertised hostname; defaults to host. */
+  hostname?: string
+  port: number
+  masterUrl: string
+  /** Mesos work_dir: slaves/<id>/frameworks/.../runs/<container>, meta/, volumes/, fetch cache. */
+  workDir: string
+  /** Served by the files API as the virtual path /slave/log. */
+  logFile?: string
+  /** Mesos flag form, e.g. `cpus:2;mem:2048;disk:10240;ports:[31000-31999]`; missing ones are detected. */
+  resources?: string
+  /** Mesos flag form, e.g. `rack:r1;zone:a`. */
+  attributes?: string
+  /** Re-send unacknowledged status updates this often. */
+  statusRetryMs: number
+  /** `cgroups` where the host allows them, else a process-tree watchdog. */
+  isolation: 'auto' | 'cgroups' | 'watchdog'
+  /** Processes a task may have at once (fork-bomb guard). */
+  maxTaskProcesses: number
+  /** Default grace period between SIGTERM and SIGKILL. */
+  killGracePeriodMs: number
+}
+
+export interface GatewayConfig {
+  role: 'gateway'
+  host: string
+  port: number
+  masterUrl: string
+  clusterId: string
+  clusterName: string
+  logFile?: string
+}
+
+export type ComponentConfig = MasterConfig | AgentConfig | GatewayConfig
+
+/** `cluster.json`: what the supervisor runs. */
+export interface ClusterSpec {
+  id: string
+  name: string
+  /** The cluster's runtime directory (this file's directory). */
+  dir: string
+  createdAt: string
+  components: {name: string; config: ComponentConfig}[]
+}
+
+/** What a started component gives back to its process (or to a test that starts it in-process). */
+export interface Component {
+  url: string
+  /** Stops serving. An agent leaves its tasks running (they are re-adopted on restart). */
+  close(): Promise<void>
+  /** Stops everything the component started (an agent kills all its tasks), then closes. */
+  shutdown?(): Promise<void>
+}
