@@ -1,0 +1,189 @@
+/**
+ * End-to-end harness: every test gets its own DCOS_DIR (and HOME) in a temp dir, runs bin/dcos
+ * and bin/mesos-execute as a user would, and ends every process it started: `dcos cluster down`
+ * first, then anything still running from inside its temp dir, found through /proc.
+ */
+import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+
+export const ROOT = path.resolve(__dirname, '..', '..')
+export const DCOS = path.join(ROOT, 'bin', 'dcos')
+export const MESOS_EXECUTE = path.join(ROOT, 'bin', 'mesos-execute')
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export class Sandbox {
+  readonly dir: string
+  readonly env: NodeJS.ProcessEnv
+  #children = new Set<ChildProcess>()
+
+  constructor(prefix = 'dcos-e2e-') {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+    this.env = {
+      PATH: process.env.PATH,
+      HOME: path.join(this.dir, 'home'),
+      DCOS_DIR: path.join(this.dir, 'dcos'),
+      XDG_DATA_HOME: path.join(this.dir, 'xdg'),
+      NO_COLOR: '1',
+      LANG: 'C.UTF-8',
+    }
+    fs.mkdirSync(this.env.HOME!, {recursive: true})
+  }
+
+  /** Runs a command to completion (never rejects: the exit code is in the result). */
+  run(cmd: string, args: string[], opts: {env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number} = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const child = execFile(
+        cmd,
+        args,
+        {env: {...this.env, ...opts.env}, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024},
+        (error, stdout, stderr) => {
+          this.#children.delete(child)
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+          resolve({code, stdout: String(stdout), stderr: String(stderr)})
+        },
+      )
+      this.#children.add(child)
+      if (opts.input !== undefined) child.stdin?.end(opts.input)
+      else child.stdin?.end()
+    })
+  }
+
+  dcos(...args: string[]): Promise<RunResult> {
+    return this.run(DCOS, args)
+  }
+
+  /** A long-running command (e.g. `task log --follow`); the caller kills it. */
+  start(cmd: string, args: string[]): ChildProcess & {output: () => string} {
+    const child = spawn(cmd, args, {env: this.env, stdio: ['ignore', 'pipe', 'pipe']}) as ChildProcess & {output: () => string}
+    let out = ''
+    child.stdout!.on('data', (d) => (out += d))
+    child.stderr!.on('data', (d) => (out += d))
+    child.output = () => out
+    this.#children.add(child)
+    child.on('exit', () => this.#children.delete(child))
+    return child
+  }
+
+  /** Starts a local cluster on free ports and returns its gateway URL. */
+  async up(agents = 1, extra: string[] = []): Promise<string> {
+    const r = await this.dcos('cluster', 'up', '--agents', String(agents), '--random-ports', ...extra)
+    if (r.code !== 0) throw new Error(`cluster up failed (${r.code}):\n${r.stdout}\n${r.stderr}\n${this.logs()}`)
+    const url = await this.dcos('config', 'show', 'core.dcos_url')
+    return url.stdout.trim()
+  }
+
+  /** The local cluster's runtime dir (the only cluster in this sandbox). */
+  clusterDir(): string {
+    const clusters = path.join(this.env.DCOS_DIR!, 'clusters')
+    for (const id of fs.readdirSync(clusters)) {
+      const local = path.join(clusters, id, 'local')
+      if (fs.existsSync(local)) return local
+    }
+    throw new Error('no local cluster in this sandbox')
+  }
+
+  /** The supervisor's view: component name → {pid, url, restarts}. */
+  components(): Record<string, {pid: number; url: string; restarts: number}> {
+    const state = JSON.parse(fs.readFileSync(path.join(this.clusterDir(), 'state.json'), 'utf8'))
+    return state.components
+  }
+
+  logs(): string {
+    try {
+      const dir = path.join(this.clusterDir(), 'logs')
+      return fs
+        .readdirSync(dir)
+        .map((f) => `--- ${f}\n${fs.readFileSync(path.join(dir, f), 'utf8').split('\n').slice(-30).join('\n')}`)
+        .join('\n')
+    } catch {
+      return ''
+    }
+  }
+
+  /** Pids of live processes whose command line or working directory lies in this sandbox. */
+  strayProcesses(): number[] {
+    const found: number[] = []
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      const pid = Number(entry)
+      if (pid === process.pid) continue
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        let cwd = ''
+        try {
+          cwd = fs.readlinkSync(`/proc/${pid}/cwd`)
+        } catch {
+          /* exited or not ours */
+        }
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+        if (/\) Z /.test(stat)) continue // zombie: already dead, waiting for its parent
+        if (cmdline.includes(this.dir) || cwd.startsWith(this.dir)) found.push(pid)
+      } catch {
+        /* raced with exit */
+      }
+    }
+    return found
+  }
+
+  async cleanup(): Promise<void> {
+    if (fs.existsSync(path.join(this.env.DCOS_DIR!, 'clusters'))) {
+      await this.run(DCOS, ['cluster', 'down'], {timeoutMs: 30_000})
+    }
+    for (const c of this.#children) c.kill('SIGKILL')
+    for (const pid of this.strayProcesses()) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        /* gone */
+      }
+    }
+    fs.rmSync(this.dir, {recursive: true, force: true})
+  }
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+/** A plain GET (no CLI) returning status and body, for checking endpoints directly. */
+export function get(url: string, headers: Record<string, string> = {}): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, {headers}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, body, headers: res.headers}))
+    })
+    req.on('error', reject)
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout')))
+  })
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return !/\) Z /.test(stat)
+  } catch {
+    return false
+  }
+}
