@@ -1,0 +1,126 @@
+/**
+ * What a local cluster consists of (pure): the ClusterSpec for a name, agent count, addresses
+ * and resources; and the same spec moved to other ports. Components, in start order of
+ * importance: `master`, `agent-1` .. `agent-N`, `gateway`.
+ */
+import type {AgentConfig, ClusterSpec, ComponentConfig, GatewayConfig, MasterConfig} from '../config'
+import {ClusterDir} from './cluster-dir'
+import type {PortRequest} from './ports'
+
+export const DEFAULT_PORTS = {gateway: 8000, master: 5050, firstAgent: 5051}
+/** Agent i (1-based) offers ports [31000 + (i-1)*1000, 31999 + (i-1)*1000]: no two agents share one. */
+export const AGENT_PORT_RANGE = {first: 31_000, size: 1_000}
+export const MASTER_HOST = '127.0.0.1'
+
+export interface ClusterPlan {
+  id: string
+  name: string
+  dir: string
+  createdAt: string
+  /** The address each agent binds and advertises, agent 1 first. */
+  agentHosts: string[]
+  cpus: number
+  memMb: number
+  diskMb: number
+  agentUnreachableTimeoutMs: number
+}
+
+/** The spec on the default ports; `choosePorts(portRequests(spec))` + `withPorts` settle them. */
+export function buildClusterSpec(plan: ClusterPlan): ClusterSpec {
+  const dir = new ClusterDir(plan.dir)
+  const masterUrl = `http://${MASTER_HOST}:${DEFAULT_PORTS.master}`
+  const master: MasterConfig = {
+    role: 'master',
+    host: MASTER_HOST,
+    port: DEFAULT_PORTS.master,
+    workDir: dir.masterWorkDir,
+    logFile: dir.log('master'),
+    clusterName: plan.name,
+    agentUnreachableTimeoutMs: plan.agentUnreachableTimeoutMs,
+    agentHeartbeatIntervalMs: 1_000,
+    allocationIntervalMs: 1_000,
+    offerBatchMs: 5,
+    schedulerHeartbeatSeconds: 15,
+  }
+  const agents = plan.agentHosts.map((host, i): {name: string; config: AgentConfig} => {
+    const index = i + 1
+    const low = AGENT_PORT_RANGE.first + i * AGENT_PORT_RANGE.size
+    const name = `agent-${index}`
+    return {
+      name,
+      config: {
+        role: 'agent',
+        index,
+        host,
+        hostname: host,
+        port: DEFAULT_PORTS.firstAgent + i,
+        masterUrl,
+        workDir: dir.agentWorkDir(index),
+        logFile: dir.log(name),
+        resources: `cpus:${plan.cpus};mem:${plan.memMb};disk:${plan.diskMb};ports:[${low}-${low + AGENT_PORT_RANGE.size - 1}]`,
+        statusRetryMs: 1_000,
+        isolation: 'auto',
+        maxTaskProcesses: 1_024,
+        killGracePeriodMs: 3_000,
+      },
+    }
+  })
+  const gateway: GatewayConfig = {
+    role: 'gateway',
+    host: MASTER_HOST,
+    port: DEFAULT_PORTS.gateway,
+    masterUrl,
+    clusterId: plan.id,
+    clusterName: plan.name,
+    logFile: dir.log('gateway'),
+  }
+  return {
+    id: plan.id,
+    name: plan.name,
+    dir: plan.dir,
+    createdAt: plan.createdAt,
+    components: [{name: 'master', config: master}, ...agents, {name: 'gateway', config: gateway}],
+  }
+}
+
+export function componentUrl(config: ComponentConfig): string {
+  return `http://${config.host}:${config.port}`
+}
+
+export function masterOf(spec: ClusterSpec): MasterConfig {
+  const master = spec.components.find((c) => c.config.role === 'master')
+  if (!master) throw new Error(`cluster '${spec.name}' has no master in ${spec.dir}/cluster.json`)
+  return master.config as MasterConfig
+}
+
+export function gatewayOf(spec: ClusterSpec): GatewayConfig {
+  const gateway = spec.components.find((c) => c.config.role === 'gateway')
+  if (!gateway) throw new Error(`cluster '${spec.name}' has no gateway in ${spec.dir}/cluster.json`)
+  return gateway.config as GatewayConfig
+}
+
+export function agentsOf(spec: ClusterSpec): {name: string; config: AgentConfig}[] {
+  return spec.components.filter((c): c is {name: string; config: AgentConfig} => c.config.role === 'agent')
+}
+
+/** One request per component, in spec order, wanting its current port (any, when `random`). */
+export function portRequests(spec: ClusterSpec, random: boolean): PortRequest[] {
+  return spec.components.map(({name, config}) => ({
+    who: config.role === 'agent' ? `agent ${config.index}` : `the ${name}`,
+    host: config.host,
+    wanted: random ? undefined : config.port,
+  }))
+}
+
+/** The spec with component i on ports[i], and every master URL pointing at the master's port. */
+export function withPorts(spec: ClusterSpec, ports: number[]): ClusterSpec {
+  const components = spec.components.map((c, i) => ({name: c.name, config: {...c.config, port: ports[i]}}))
+  const master = components.find((c) => c.config.role === 'master')?.config
+  const masterUrl = master ? componentUrl(master) : undefined
+  return {
+    ...spec,
+    components: components.map((c) =>
+      masterUrl && (c.config.role === 'agent' || c.config.role === 'gateway') ? {name: c.name, config: {...c.config, masterUrl}} : c,
+    ),
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The gateway's one reverse proxy: node:http, streaming both ways, no buffering.
+ *
+ * - Request bodies flow to the upstream as they arrive, up to `maxBodyBytes` (413 beyond).
+ * - Responses flow back chunk by chunk. RecordIO (`application/recordio`, the v1 scheduler and
+ *   operator streams) and SSE (`text/event-stream`) responses are long-lived: their headers are
+ *   flushed at once and no read timeout applies to them.
+ * - Any other exchange is aborted after `readTimeoutMs` without progress in either direction
+ *   (nginx's proxy_read_timeout): 504 before the response started, a cut connection after.
+ * - An unreachable upstream is a 502 naming it. A client that goes away aborts the upstream
+ *   request, and an upstream that goes away mid-response cuts the client's connection, so a
+ *   truncated body is never mistaken for a complete one.
+ * - Hop-by-hop headers are dropped, X-Forwarded-* set, and a redirect into the upstream is
+ *   rewritten to point at the gateway's prefix for it.
+ */
+import http from 'node:http'
+import {pipeline} from 'node:stream'
+import {HttpError, reply, send, STREAMED, type Request} from '../http'
+
+export interface Upstream {
+  /** Names the upstream in error messages, e.g. `master at http://127.0.0.1:5050`. */
+  describe: string
+  /** The request's remaining path is appended to this URL's path. Only http: is proxied. */
+  base: URL
+  /** Called when the upstream could not be reached (so a cached resolution is dropped). */
+  onUnreachable?: () => void
+}
+
+export interface ProxyOptions {
+  /** Largest request body forwarded. */
+  maxBodyBytes: number
+  /** No progress in either direction for this long aborts a non-streaming exchange. */
+  readTimeoutMs: number
+}
+
+export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {maxBodyBytes: 32 * 1024 * 1024, readTimeoutMs: 60_000}
+
+/** RFC 9110 §7.6.1, plus `expect` (the gateway's own server already answered 100-continue). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+])
+
+const STREAM_TYPES = ['application/recordio', 'text/event-stream']
+
+export class Proxy {
+  #options: ProxyOptions
+  #agent = new http.Agent({keepAlive: true, maxSockets: 512})
+
+  constructor(options: Partial<ProxyOptions> = {}) {
+    this.#options = {...DEFAULT_PROXY_OPTIONS, ...options}
+  }
+
+  /**
+   * Forwards `req` to `upstream`, with `rest` (path and query, starting with `/`) appended to the
+   * upstream's base path. `prefix` is what the client sees in front of `rest` (e.g. `/mesos`).
+   * Throws an HttpError for what can be answered before anything is sent (413, 502 for a
+   * non-http upstream); everything later is handled here.
+   */
+  forward(req: Request, upstream: Upstream, rest: string, prefix: string): typeof STREAMED {
+    const {raw, res} = req
+    if (upstream.base.protocol !== 'http:') {
+      throw new HttpError(502, `upstream ${upstream.describe} is not an http:// URL; the gateway proxies http only`)
+    }
+    const declared = Number(raw.headers['content-length'] ?? 0)
+    if (declared > this.#options.maxBodyBytes) {
+      throw new HttpError(413, `Request body of ${declared} bytes exceeds the gateway's limit of ${this.#options.maxBodyBytes} bytes`)
+    }
+    if (res.destroyed || raw.destroyed) return STREAMED
+
+    const target = new URL(upstream.base.pathname.replace(/\/$/, '') + rest, upstream.base)
+    const upReq = http.request({
+      agent: this.#agent,
+      protocol: 'http:',
+      hostname: target.hostname.replace(/^\[|\]$/g, ''),
+      port: target.port || 80,
+      method: raw.method,
+      path: target.pathname + target.search,
+      headers: requestHeaders(raw, target.host),
+    })
+
+    let settled = false
+    const fail = (error: HttpError) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      upReq.destroy()
+      if (res.headersSent) res.destroy()
+      else send(req, reply(error.status, {message: error.message}, {Connection: 'close'}))
+    }
+    const timer = setTimeout(() => {
+      const seconds = this.#options.readTimeoutMs / 1000
+      fail(new HttpError(504, `upstream ${upstream.describe} did not answer within ${seconds} s`))
+    }, this.#options.readTimeoutMs)
+
+    upReq.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return
+      if (!res.headersSent) upstream.onUnreachable?.()
+      const why = error.code ?? error.message
+      fail(new HttpError(502, `upstream ${upstream.describe} is unreachable (${why})`))
+    })
+    res.on('close', () => {
+      clearTimeout(timer)
+      if (!res.writableFinished) upReq.destroy()
+    })
+    raw.on('error', () => upReq.destroy())
+
+    let received = 0
+    raw.on('data', (chunk: Buffer) => {
+      if (settled) return
+      received += chunk.length
+      if (received > this.#options.maxBodyBytes) {
+        fail(new HttpError(413, `Request body exceeds the gateway's limit of ${this.#options.maxBodyBytes} bytes`))
+        return
+      }
+      timer.refresh()
+      if (!upReq.write(chunk)) {
+        raw.pause()
+        upReq.once('drain', () => raw.resume())
+      }
+    })
+    raw.on('end', () => {
+      if (!settled) upReq.end()
+    })
+    upReq.on('finish', () => timer.refresh())
+
+    upReq.on('response', (upRes) => {
+      if (settled) {
+        upRes.destroy()
+        return
+      }
+      const streaming = STREAM_TYPES.some((t) => String(upRes.headers['content-type'] ?? '').startsWith(t))
+      const headers = responseHeaders(upRes, target, upstream.base, prefix)
+      try {
+        res.writeHead(upRes.statusCode ?? 502, headers)
+      } catch (error) {
+        fail(new HttpError(502, `upstream ${upstream.describe} sent an invalid response (${(error as Error).message})`))
+        return
+      }
+      if (streaming) {
+        clearTimeout(timer)
+        // The stream's lifetime is the upstream's business; its heartbeats keep it honest.
+        raw.setTimeout(0)
+        res.flushHeaders()
+      } else {
+        timer.refresh()
+        upRes.on('data', () => timer.refresh())
+      }
+      pipeline(upRes, res, (error) => {
+        clearTimeout(timer)
+        settled = true
+        if (error) res.destroy()
+        // An upstream that answered before reading the whole body gets no more of it.
+        if (error || !upReq.writableFinished) upReq.destroy()
+      })
+    })
+    return STREAMED
+  }
+
+  /** Drops pooled upstream connections. */
+  close(): void {
+    this.#agent.destroy()
+  }
+}
+
+function withoutHopByHop(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const named = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  const out: http.OutgoingHttpHeaders = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !named.has(name)) out[name] = value
+  }
+  return out
+}
+
+function requestHeaders(raw: http.IncomingMessage, upstreamHost: string): http.OutgoingHttpHeaders {
+  const headers = withoutHopByHop(raw.headers)
+  const client = raw.socket.remoteAddress ?? ''
+  const prior = raw.headers['x-forwarded-for']
+  headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client
+  headers['x-forwarded-proto'] = 'http'
+  if (raw.headers.host) headers['x-forwarded-host'] = raw.headers.host
+  headers['x-real-ip'] = client
+  headers.host = upstreamHost
+  return headers
+}
+
+function responseHeaders(upRes: http.IncomingMessage, target: URL, base: URL, prefix: string): http.OutgoingHttpHeaders {
+  const headers = withoutHopByHop(upRes.headers)
+  if (typeof headers.location === 'string') headers.location = rewriteLocation(headers.location, target, base, prefix)
+  return headers
+}
+
+/**
+ * A redirect to somewhere inside the upstream (absolute, or relative to the request) becomes a
+ * path under the gateway's prefix, as nginx's default `proxy_redirect` does. Others pass unchanged.
+ */
+export function rewriteLocation(location: string, target: URL, base: URL, prefix: string): string {
+  let url: URL
+  try {
+    url = new URL(location, target)
+  } catch {
+    return location
+  }
+  if (url.origin !== base.origin) return location
+  const basePath = base.pathname.replace(/\/$/, '')
+  if (url.pathname !== basePath && !url.pathname.startsWith(basePath + '/')) return location
+  return prefix + url.pathname.slice(basePath.length) + url.search + url.hash
+}

@@ -1,0 +1,364 @@
+/**
+ * The local cluster's pieces that stand alone: the restart policy, port choice, the spec, the
+ * stop order, supervising a process, the sweep for leaked task processes, and the lifecycle
+ * library's handling of stopped and unknown clusters. The supervisor itself runs for real on a
+ * gateway-only cluster (the gateway is part of this module). A full `up` needs the master and
+ * agent too: that test runs only once dist/runtime.js bundles them (see the last suite).
+ */
+import assert from 'node:assert/strict'
+import {spawn, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import {after, afterEach, describe, it} from 'node:test'
+import type {ClusterSpec, GatewayConfig} from '../../src/runtime/config'
+import {down, findLocalCluster, listLocalClusters, LocalClusterError, up} from '../../src/runtime/cluster'
+import {ClusterDir, localClusterDir} from '../../src/runtime/cluster/cluster-dir'
+import {choosePorts, freePort} from '../../src/runtime/cluster/ports'
+import {isAlive} from '../../src/runtime/cluster/procs'
+import {nextRestart} from '../../src/runtime/cluster/restart-policy'
+import {killLeakedTasks, stopPhases} from '../../src/runtime/cluster/shutdown'
+import {buildClusterSpec, portRequests, withPorts} from '../../src/runtime/cluster/spec'
+import {SupervisedProcess} from '../../src/runtime/cluster/supervised-process'
+import {silentLogger} from '../../src/runtime/log'
+
+const ROOT = path.resolve(__dirname, '..', '..')
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'dcos-cluster-test-'))
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+function kill(pid: number | undefined) {
+  if (pid === undefined) return
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone
+  }
+}
+
+const plan = (dir: string) => ({
+  id: 'c-1',
+  name: 'local',
+  dir,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  agentHosts: ['127.0.0.2', '127.0.0.3'],
+  cpus: 2,
+  memMb: 1024,
+  diskMb: 10240,
+  agentUnreachableTimeoutMs: 15000,
+})
+
+describe('restart policy', () => {
+  it('restarts fast first, doubles up to 2 s, and starts over after 10 s up', () => {
+    const delays: number[] = []
+    let failures = 0
+    for (let i = 0; i < 7; i++) {
+      const next = nextRestart(failures, 50)
+      failures = next.failuresInARow
+      delays.push(next.delayMs)
+    }
+    assert.deepEqual(delays, [100, 200, 400, 800, 1600, 2000, 2000])
+    assert.deepEqual(nextRestart(failures, 10_000), {failuresInARow: 1, delayMs: 100})
+  })
+})
+
+describe('port choice', () => {
+  it('keeps a free wanted port, replaces a taken one with a notice, never gives one port twice', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
+    const taken = (blocker.address() as net.AddressInfo).port
+    const free = await freePort('127.0.0.1', new Set([taken]))
+    try {
+      const notices: string[] = []
+      const ports = await choosePorts(
+        [
+          {who: 'the master', host: '127.0.0.1', wanted: taken},
+          {who: 'the gateway', host: '127.0.0.1', wanted: free},
+          {who: 'agent 1', host: '127.0.0.1', wanted: free},
+          {who: 'agent 2', host: '127.0.0.1'},
+        ],
+        (m) => notices.push(m),
+      )
+      assert.notEqual(ports[0], taken)
+      assert.equal(ports[1], free)
+      assert.equal(new Set(ports).size, 4)
+      assert.deepEqual(notices, [
+        `port ${taken} is in use; the master uses ${ports[0]} instead`,
+        `port ${free} is in use; agent 1 uses ${ports[2]} instead`,
+      ])
+    } finally {
+      blocker.close()
+    }
+  })
+})
+
+describe('cluster spec', () => {
+  it('has a master, agents on their own addresses and port ranges, and a gateway', () => {
+    const spec = buildClusterSpec(plan('/x/local'))
+    assert.deepEqual(
+      spec.components.map((c) => c.name),
+      ['master', 'agent-1', 'agent-2', 'gateway'],
+    )
+    const [master, a1, a2, gateway] = spec.components.map((c) => c.config)
+    assert.equal(master.port, 5050)
+    assert.deepEqual([a1.port, a2.port, gateway.port], [5051, 5052, 8000])
+    assert.equal(a2.role === 'agent' && a2.resources, 'cpus:2;mem:1024;disk:10240;ports:[32000-32999]')
+    assert.equal(a1.role === 'agent' && `${a1.host} ${a1.hostname} ${a1.workDir} ${a1.logFile}`, '127.0.0.2 127.0.0.2 /x/local/agents/1 /x/local/logs/agent-1.log')
+    assert.equal(master.role === 'master' && master.logFile, '/x/local/logs/master.log')
+    assert.equal((gateway as GatewayConfig).clusterId, 'c-1')
+  })
+
+  it('moves to other ports with every master URL following', () => {
+    const spec = withPorts(buildClusterSpec(plan('/x/local')), [1, 2, 3, 4])
+    for (const c of spec.components) {
+      if (c.config.role !== 'master') assert.equal((c.config as {masterUrl: string}).masterUrl, 'http://127.0.0.1:1')
+    }
+    assert.deepEqual(
+      portRequests(spec, false).map((r) => `${r.who}@${r.host}:${r.wanted}`),
+      ['the master@127.0.0.1:1', 'agent 1@127.0.0.2:2', 'agent 2@127.0.0.3:3', 'the gateway@127.0.0.1:4'],
+    )
+    assert.ok(portRequests(spec, true).every((r) => r.wanted === undefined))
+  })
+
+  it('stops the gateway and the agents (killing tasks) before the master', () => {
+    const spec = buildClusterSpec(plan('/x/local'))
+    const phases = stopPhases(spec, {keepTasks: false}).map((p) => p.steps.map((s) => `${s.name}:${s.signal}`))
+    assert.deepEqual(phases, [['agent-1:SIGUSR1', 'agent-2:SIGUSR1', 'gateway:SIGTERM'], ['master:SIGTERM']])
+    const keep = stopPhases(spec, {keepTasks: true})[0].steps.map((s) => s.signal)
+    assert.deepEqual(keep, ['SIGTERM', 'SIGTERM', 'SIGTERM'])
+  })
+})
+
+describe('supervised process', () => {
+  const dir = tempDir()
+  after(() => fs.rmSync(dir, {recursive: true, force: true}))
+
+  it('restarts a process that keeps dying, with growing delays, until stopped', async () => {
+    const starts: number[] = []
+    const proc = new SupervisedProcess(
+      {name: 'flaky', command: process.execPath, args: ['-e', 'console.log("up"); setTimeout(() => process.exit(3), 20)'], logFile: path.join(dir, 'flaky.log')},
+      {log: silentLogger, onChange: () => proc.pid !== undefined && starts.push(Date.now())},
+    )
+    proc.start()
+    try {
+      await until('three restarts', () => proc.restarts >= 3)
+      await until('the fourth run to log', () => fs.readFileSync(path.join(dir, 'flaky.log'), 'utf8').startsWith('up\nup\nup\nup\n'))
+      const gaps = starts.slice(1).map((t, i) => t - starts[i])
+      // run ~20-100 ms + delays of 100, 200, 400 ms
+      assert.ok(gaps[0] >= 100 && gaps[1] >= 200 && gaps[2] >= 400, `gaps ${gaps}`)
+      assert.ok(gaps[2] > gaps[0], `gaps ${gaps}`)
+    } finally {
+      await proc.stop('SIGTERM', 1000)
+    }
+    const restarts = proc.restarts
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(proc.restarts, restarts, 'no restart after stop')
+    assert.equal(proc.pid, undefined)
+  })
+
+  it('SIGKILLs a process that ignores the stop signal after the grace period', async () => {
+    const proc = new SupervisedProcess(
+      {name: 'stubborn', command: process.execPath, args: ['-e', 'process.on("SIGTERM", () => {}); console.log("ready"); setInterval(() => {}, 1000)'], logFile: path.join(dir, 'stubborn.log')},
+      {log: silentLogger, onChange: () => {}},
+    )
+    proc.start()
+    const pid = proc.pid!
+    await until('the handler to be installed', () => fs.readFileSync(path.join(dir, 'stubborn.log'), 'utf8').includes('ready'))
+    const t0 = Date.now()
+    await proc.stop('SIGTERM', 300)
+    assert.ok(Date.now() - t0 >= 300)
+    assert.equal(isAlive(pid), false)
+  })
+})
+
+describe('leaked task sweep', () => {
+  const dir = tempDir()
+  const started: ChildProcess[] = []
+  after(() => {
+    for (const c of started) kill(c.pid)
+    fs.rmSync(dir, {recursive: true, force: true})
+  })
+
+  function run(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+    fs.mkdirSync(cwd, {recursive: true})
+    const child = spawn('sh', ['-c', cmd], {cwd, detached: true, stdio: 'ignore', env: {PATH: process.env.PATH, ...env}})
+    started.push(child)
+    return child
+  }
+
+  it('kills task processes (and their process groups) under the agents dir, and nothing else', async () => {
+    const agents = path.join(dir, 'agents')
+    const inSandbox = run('sleep 60 & sleep 60 & wait', path.join(agents, '1', 'slaves', 'S0', 'runs', 'r1'))
+    const movedAway = run('sleep 60', dir, {MESOS_SANDBOX: path.join(agents, '2', 'sandbox')})
+    const outsider = run('sleep 60', dir)
+    await until('the sleeps to start', () => fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && procParent(Number(p)) === inSandbox.pid))
+    const found = killLeakedTasks(agents)
+    assert.ok(found.includes(inSandbox.pid!) && found.includes(movedAway.pid!), `found ${found}`)
+    assert.ok(!found.includes(outsider.pid!))
+    await until('the sandboxed processes to die', () => !isAlive(inSandbox.pid!) && !isAlive(movedAway.pid!))
+    assert.ok(isAlive(outsider.pid!))
+  })
+})
+
+function procParent(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return undefined
+  }
+}
+
+describe('supervisor (on a gateway-only cluster)', () => {
+  const dcosDir = tempDir()
+  const pids: number[] = []
+  after(() => {
+    pids.forEach(kill)
+    fs.rmSync(dcosDir, {recursive: true, force: true})
+  })
+
+  function startSupervisor(specFile: string) {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/runtime/main.ts'), 'supervisor', specFile], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout!.on('data', (d) => (output += d))
+    child.stderr!.on('data', (d) => (output += d))
+    pids.push(child.pid!)
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    return {child, exited, output: () => output}
+  }
+
+  it('starts, publishes state, restarts a killed component, refuses a second supervisor, and stops cleanly', async () => {
+    const dir = new ClusterDir(localClusterDir(dcosDir, 'c-gw'))
+    const port = await freePort('127.0.0.1')
+    const gateway: GatewayConfig = {role: 'gateway', host: '127.0.0.1', port, masterUrl: 'http://127.0.0.1:9', clusterId: 'c-gw', clusterName: 'gw', logFile: dir.log('gateway')}
+    const spec: ClusterSpec = {id: 'c-gw', name: 'gw', dir: dir.dir, createdAt: new Date().toISOString(), components: [{name: 'gateway', config: gateway}]}
+    dir.writeSpec(spec)
+    const supervisor = startSupervisor(dir.specFile)
+
+    const first = await until('the gateway to run', () => {
+      const s = dir.readState()
+      return s?.components.gateway?.pid ? s : undefined
+    }, 20_000)
+    pids.push(first.components.gateway.pid!)
+    assert.equal(first.pid, supervisor.child.pid)
+    assert.equal(first.components.gateway.url, `http://127.0.0.1:${port}`)
+    assert.equal(fs.readFileSync(dir.pidFile, 'utf8').trim(), String(supervisor.child.pid))
+    assert.equal(fs.statSync(dir.config('gateway')).mode & 0o777, 0o600)
+    await until('the gateway to answer', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 20_000)
+
+    const second = startSupervisor(dir.specFile)
+    assert.equal(await second.exited, 1)
+    assert.match(second.output(), /another supervisor/)
+
+    process.kill(first.components.gateway.pid!, 'SIGKILL')
+    const restarted = await until('the gateway to be restarted', () => {
+      const c = dir.readState()?.components.gateway
+      return c?.pid && c.pid !== first.components.gateway.pid && c.restarts === 1 ? c : undefined
+    }, 20_000)
+    pids.push(restarted.pid!)
+    assert.match(supervisor.output(), /gateway exited unexpectedly \(signal SIGKILL\)/)
+
+    const taskDir = path.join(dir.agentsDir, '1', 'slaves', 'S0', 'runs', 'r1')
+    fs.mkdirSync(taskDir, {recursive: true})
+    const leaked = spawn('sleep', ['60'], {cwd: taskDir, detached: true, stdio: 'ignore'})
+    pids.push(leaked.pid!)
+
+    supervisor.child.kill('SIGTERM')
+    assert.equal(await supervisor.exited, 0)
+    assert.equal(isAlive(restarted.pid!), false)
+    await until('the leaked task to die', () => !isAlive(leaked.pid!), 2_000)
+    assert.equal(fs.existsSync(dir.pidFile), false)
+    assert.equal(dir.readState()?.components.gateway.pid, null)
+    assert.match(fs.readFileSync(dir.log('gateway'), 'utf8'), /listening on http:\/\/127\.0\.0\.1/)
+  })
+})
+
+describe('cluster lifecycle without a running cluster', () => {
+  const dcosDir = tempDir()
+  after(() => fs.rmSync(dcosDir, {recursive: true, force: true}))
+
+  it('lists and finds a stopped cluster, and purges it on down', async () => {
+    const spec = buildClusterSpec({...plan(localClusterDir(dcosDir, 'c-1')), agentHosts: ['127.0.0.1']})
+    const dir = new ClusterDir(spec.dir)
+    dir.writeSpec(spec)
+    fs.mkdirSync(path.join(dcosDir, 'clusters', 'set-up-elsewhere'), {recursive: true})
+    const listed = listLocalClusters(dcosDir)
+    assert.deepEqual(listed, [
+      {id: 'c-1', name: 'local', url: 'http://127.0.0.1:8000', masterUrl: 'http://127.0.0.1:5050', dir: dir.dir, running: false, supervisorPid: undefined, agents: 1},
+    ])
+    assert.equal(findLocalCluster(dcosDir, 'local')?.id, 'c-1')
+    assert.equal(findLocalCluster(dcosDir, 'c-1')?.name, 'local')
+    assert.equal(findLocalCluster(dcosDir, 'other'), undefined)
+    await down(dcosDir, 'c-1', {purge: true})
+    assert.equal(fs.existsSync(dir.dir), false)
+    assert.ok(fs.existsSync(path.join(dcosDir, 'clusters', 'c-1')), "the CLI's part is left to the CLI")
+    assert.deepEqual(listLocalClusters(dcosDir), [])
+  })
+
+  it('refuses unknown clusters and bad options with typed errors', async () => {
+    await assert.rejects(down(dcosDir, 'nope', {}), (e: LocalClusterError) => e.code === 'NOT_FOUND')
+    await assert.rejects(down(dcosDir, '../..', {}), (e: LocalClusterError) => e.code === 'NOT_FOUND')
+    const base = {dcosDir, name: 'x', agents: 1, runtimeJs: __filename}
+    for (const bad of [{agents: 0}, {agents: 1.5}, {agents: 33}, {name: ''}, {cpus: -1}, {mem: 10}]) {
+      await assert.rejects(up({...base, ...bad}), (e: LocalClusterError) => e.code === 'INVALID_OPTIONS', JSON.stringify(bad))
+    }
+    await assert.rejects(up({...base, runtimeJs: '/nonexistent/runtime.js'}), (e: LocalClusterError) => e.code === 'RUNTIME_MISSING')
+    assert.deepEqual(listLocalClusters(dcosDir), [], 'nothing was created')
+  })
+})
+
+const RUNTIME_JS = path.join(ROOT, 'dist', 'runtime.js')
+const fullRuntime = fs.existsSync(RUNTIME_JS) && fs.existsSync(path.join(ROOT, 'src/runtime/master/index.ts')) && fs.existsSync(path.join(ROOT, 'src/runtime/agent/index.ts'))
+
+describe('cluster up/down with the real runtime', {skip: fullRuntime ? false : 'needs dist/runtime.js with the master and agent built'}, () => {
+  const dcosDir = tempDir()
+  afterEach(async () => {
+    for (const c of listLocalClusters(dcosDir)) await down(dcosDir, c.id, {})
+  })
+  after(() => fs.rmSync(dcosDir, {recursive: true, force: true}))
+
+  it('starts a cluster, answers a second up with alreadyRunning, restarts it after down', async () => {
+    const opts = {dcosDir, name: 'local', agents: 2, randomPorts: true, runtimeJs: RUNTIME_JS, cpus: 1, mem: 256}
+    const t0 = Date.now()
+    const first = await up(opts)
+    const elapsed = Date.now() - t0
+    assert.equal(first.alreadyRunning, false)
+    assert.equal(first.restarted, false)
+    assert.ok(first.cluster.running && first.cluster.agents === 2)
+    const slaves = (await (await fetch(`${first.cluster.url}/mesos/master/slaves`)).json()) as {slaves: {id: string}[]}
+    assert.equal(slaves.slaves.length, 2)
+    const meta = (await (await fetch(`${first.cluster.url}/metadata`)).json()) as {CLUSTER_ID: string}
+    assert.equal(meta.CLUSTER_ID, first.cluster.id)
+
+    const again = await up(opts)
+    assert.equal(again.alreadyRunning, true)
+    assert.equal(again.cluster.supervisorPid, first.cluster.supervisorPid)
+
+    await down(dcosDir, first.cluster.id, {})
+    assert.equal(isAlive(first.cluster.supervisorPid!), false)
+    assert.equal(findLocalCluster(dcosDir, 'local')?.running, false)
+
+    const restarted = await up(opts)
+    assert.equal(restarted.restarted, true)
+    assert.equal(restarted.cluster.id, first.cluster.id)
+    assert.equal(restarted.cluster.url, first.cluster.url, 'same ports')
+    const after = (await (await fetch(`${restarted.cluster.url}/mesos/master/slaves`)).json()) as {slaves: {id: string}[]}
+    assert.deepEqual(after.slaves.map((s) => s.id).sort(), slaves.slaves.map((s) => s.id).sort(), 'same agents')
+    assert.ok(elapsed < 10_000, `up took ${elapsed} ms`)
+  })
+})
