@@ -24,6 +24,7 @@ export class RecordIODecoder {
       const header = this.#buf.subarray(0, nl).toString('ascii')
       if (!/^\d+$/.test(header)) throw new Error(`RecordIO: bad length prefix '${header.slice(0, 20)}'`)
       const len = Number(header)
+      if (len === 0) throw new Error('RecordIO: zero-length record')
       if (len > this.maxRecordBytes) throw new Error(`RecordIO: record of ${len} bytes exceeds the limit`)
       if (this.#buf.length < nl + 1 + len) break
       out.push(this.#buf.subarray(nl + 1, nl + 1 + len).toString('utf8'))

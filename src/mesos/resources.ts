@@ -25,7 +25,8 @@ export function isPersistentVolume(r: Resource): boolean {
 function identity(r: Resource): string {
   const pid = r.disk?.persistence?.id ?? ''
   const path = r.disk?.volume?.container_path ?? ''
-  return `${r.name}\u0000${r.type}\u0000${reservationRole(r)}\u0000${pid}\u0000${path}`
+  const kind = `${r.revocable ? 'R' : ''}${r.shared ? 'S' : ''}`
+  return `${r.name}\u0000${r.type}\u0000${reservationRole(r)}\u0000${pid}\u0000${path}\u0000${kind}`
 }
 
 function clone(r: Resource): Resource {

@@ -116,7 +116,7 @@ describe('add and subtract', () => {
 
   test(
     'revocable resources are their own identity',
-    {todo: 'resources.ts identity() ignores `revocable`, so revocable cpus merge into regular ones'},
+
     () => {
       const revocable: Resource = {name: 'cpus', type: 'SCALAR', scalar: {value: 2}, revocable: {}}
       assert.equal(add(p('cpus:1'), [revocable]).length, 2)

@@ -30,9 +30,11 @@ export class Store {
   #dir: string
   #data: Data = {}
   #seq = 0
+  /** The seq of the last record applied to #data (records queued for the disk are not). */
+  #appliedSeq = 0
   #logFd: number
   #logRecords = 0
-  #pending: {line: string; resolve: () => void; reject: (e: unknown) => void}[] = []
+  #pending: {rec: LogRecord; line: string; resolve: () => void; reject: (e: unknown) => void}[] = []
   #flushScheduled = false
   #opts: Required<StoreOptions>
 
@@ -60,7 +62,7 @@ export class Store {
     if (fs.existsSync(this.#snapshotPath)) {
       const snap = JSON.parse(fs.readFileSync(this.#snapshotPath, 'utf8')) as {seq: number; data: Data}
       this.#data = snap.data
-      this.#seq = snap.seq
+      this.#seq = this.#appliedSeq = snap.seq
     }
     if (!fs.existsSync(this.#logPath)) return
     const text = fs.readFileSync(this.#logPath, 'utf8')
@@ -90,6 +92,7 @@ export class Store {
   }
 
   #apply(rec: LogRecord) {
+    this.#appliedSeq = rec.seq
     const ns = (this.#data[rec.ns] ??= {})
     if (rec.op === 'put') ns[rec.key] = rec.value
     else delete ns[rec.key]
@@ -108,15 +111,16 @@ export class Store {
   }
 
   delete(ns: string, key: string): Promise<void> {
-    if (this.#data[ns]?.[key] === undefined) return Promise.resolve()
+    const queued = this.#pending.some((b) => b.rec.ns === ns && b.rec.key === key)
+    if (!queued && this.#data[ns]?.[key] === undefined) return Promise.resolve()
     return this.#write({seq: ++this.#seq, op: 'del', ns, key})
   }
 
+  /** The change becomes visible to get/list only once it is on disk: a failed write changes nothing. */
   #write(rec: LogRecord): Promise<void> {
-    this.#apply(rec)
     const line = JSON.stringify(rec) + '\n'
     return new Promise((resolve, reject) => {
-      this.#pending.push({line, resolve, reject})
+      this.#pending.push({rec, line, resolve, reject})
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
         setImmediate(() => this.#flush())
@@ -133,6 +137,7 @@ export class Store {
       fs.writeSync(this.#logFd, batch.map((b) => b.line).join(''))
       if (!this.#opts.noSync) fs.fsyncSync(this.#logFd)
       this.#logRecords += batch.length
+      for (const b of batch) this.#apply(b.rec)
       if (this.#logRecords >= this.#opts.compactAfter) this.#snapshot()
       for (const b of batch) b.resolve()
     } catch (error) {
@@ -144,7 +149,7 @@ export class Store {
   #snapshot() {
     const tmp = this.#snapshotPath + '.tmp'
     const fd = fs.openSync(tmp, 'w')
-    fs.writeSync(fd, JSON.stringify({seq: this.#seq, data: this.#data}))
+    fs.writeSync(fd, JSON.stringify({seq: this.#appliedSeq, data: this.#data}))
     if (!this.#opts.noSync) fs.fsyncSync(fd)
     fs.closeSync(fd)
     fs.renameSync(tmp, this.#snapshotPath)
