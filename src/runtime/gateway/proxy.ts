@@ -91,15 +91,24 @@ export class Proxy {
     const fail = (error: HttpError) => {
       if (settled) return
       settled = true
-      clearTimeout(timer)
+      unwatch()
       upReq.destroy()
       if (res.headersSent) res.destroy()
       else send(req, reply(error.status, {message: error.message}, {Connection: 'close'}))
     }
+    // The read timeout: re-armed on progress, disarmed for good once a stream starts or it ends.
+    let watching = true
     const timer = setTimeout(() => {
       const seconds = this.#options.readTimeoutMs / 1000
       fail(new HttpError(504, `upstream ${upstream.describe} did not answer within ${seconds} s`))
     }, this.#options.readTimeoutMs)
+    const progress = () => {
+      if (watching) timer.refresh()
+    }
+    const unwatch = () => {
+      watching = false
+      clearTimeout(timer)
+    }
 
     upReq.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return
@@ -108,7 +117,7 @@ export class Proxy {
       fail(new HttpError(502, `upstream ${upstream.describe} is unreachable (${why})`))
     })
     res.on('close', () => {
-      clearTimeout(timer)
+      unwatch()
       if (!res.writableFinished) upReq.destroy()
     })
     raw.on('error', () => upReq.destroy())
@@ -121,7 +130,7 @@ export class Proxy {
         fail(new HttpError(413, `Request body exceeds the gateway's limit of ${this.#options.maxBodyBytes} bytes`))
         return
       }
-      timer.refresh()
+      progress()
       if (!upReq.write(chunk)) {
         raw.pause()
         upReq.once('drain', () => raw.resume())
@@ -130,7 +139,7 @@ export class Proxy {
     raw.on('end', () => {
       if (!settled) upReq.end()
     })
-    upReq.on('finish', () => timer.refresh())
+    upReq.on('finish', progress)
 
     upReq.on('response', (upRes) => {
       if (settled) {
@@ -146,16 +155,16 @@ export class Proxy {
         return
       }
       if (streaming) {
-        clearTimeout(timer)
+        unwatch()
         // The stream's lifetime is the upstream's business; its heartbeats keep it honest.
         raw.setTimeout(0)
         res.flushHeaders()
       } else {
-        timer.refresh()
-        upRes.on('data', () => timer.refresh())
+        progress()
+        upRes.on('data', progress)
       }
       pipeline(upRes, res, (error) => {
-        clearTimeout(timer)
+        unwatch()
         settled = true
         if (error) res.destroy()
         // An upstream that answered before reading the whole body gets no more of it.
