@@ -187,7 +187,7 @@ describe('leaked task sweep', () => {
   const dir = tempDir()
   const started: ChildProcess[] = []
   after(() => {
-    for (const c of started) kill(c.pid)
+    for (const c of started) kill(-c.pid!) // each is detached: its own process group
     fs.rmSync(dir, {recursive: true, force: true})
   })
 
