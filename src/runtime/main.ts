@@ -1,6 +1,11 @@
 /**
  * Entry of every runtime process: `node dist/runtime.js <role> <config.json>`.
  * Roles: master, agent, gateway, supervisor.
+ *
+ * Signals: SIGTERM/SIGINT stop the component (an agent leaves its tasks running, to re-adopt
+ * them on restart); SIGUSR1, as on a Mesos agent, shuts down everything it started (all tasks)
+ * first. The handlers are installed before the component starts, so a signal during start-up
+ * is not lost (and SIGUSR1 never reaches Node's default: starting the inspector).
  */
 import fs from 'node:fs'
 import type {AgentConfig, Component, ComponentConfig, GatewayConfig, MasterConfig} from './config'
@@ -26,8 +31,20 @@ async function main() {
     await runSupervisor(file)
     return
   }
+
+  let component: Component | undefined
+  let stopping: 'close' | 'shutdown' | undefined
+  const stop = async (how: 'close' | 'shutdown') => {
+    stopping ??= how
+    if (!component) return // acted on once the component exists
+    await (how === 'shutdown' && component.shutdown ? component.shutdown() : component.close())
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('close'))
+  process.on('SIGINT', () => void stop('close'))
+  process.on('SIGUSR1', () => void stop('shutdown'))
+
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as ComponentConfig
-  let component: Component
   if (config.role === 'master') {
     const {startMaster} = await import('./master')
     component = await startMaster(config as MasterConfig, {log})
@@ -41,14 +58,7 @@ async function main() {
     throw new Error(`unknown role ${role}`)
   }
   log.info(`listening on ${component.url}`)
-  const stop = async () => {
-    await component.close()
-    process.exit(0)
-  }
-  process.on('SIGTERM', () => void stop())
-  process.on('SIGINT', () => void stop())
-  // SIGUSR1 as on a Mesos agent: shut down everything started (all tasks), then exit.
-  process.on('SIGUSR1', () => void (component.shutdown ?? component.close)().then(() => process.exit(0)))
+  if (stopping) await stop(stopping)
 }
 
 void main()
