@@ -1,0 +1,147 @@
+/**
+ * The base of every `dcos` command (heroku's APIClient-holding base + sf's typed JSON + gh's
+ * IOStreams). A command parses its flags, calls a client or a src/cli function, renders to
+ * `this.io`, and returns its JSON value: with --json oclif prints what run() returns, so run()
+ * must return a truthy value (`[]`, `{}`), never undefined.
+ *
+ * Errors: whatever a command throws is normalised to a DcosError and printed as one line,
+ * `Error: <message>`, on stderr (with --json also `{"error":{"code","message"}}` on stdout);
+ * never a stack, never a header or a token. The exit status comes from the error.
+ *
+ * Clients are built lazily with dynamic imports, so `dcos <cmd> --help` never loads node:https
+ * or the runtime.
+ */
+import {format} from 'node:util'
+import {Command, Errors} from '@oclif/core'
+import type {HttpClient} from '../clients/http'
+import type {ClusterEndpoints} from '../clients/endpoints'
+import type {MesosClient} from '../clients/mesos'
+import {type ClusterConfig, ConfigManager, endpointsFromEnv} from './config'
+import {DcosError, isExitError, notAttachedError, redact, toDcosError} from './errors'
+import {type IO, processIO, writeLine} from './io'
+
+export abstract class DcosCommand<T = unknown> extends Command {
+  /** The terminal; tests replace it with bufferIO() before running the command. */
+  io: IO = processIO()
+  /** The environment (DCOS_DIR, DCOS_CLUSTER, DCOS_URL, DCOS_ACS_TOKEN, NO_COLOR ...). */
+  env: NodeJS.ProcessEnv = process.env
+  /** Aborted on Ctrl-C; long-running commands (--follow) stop cleanly on it. Injectable. */
+  interrupt?: AbortSignal
+
+  #configManager?: ConfigManager
+  #endpoints?: ClusterEndpoints
+  #mesos?: Promise<MesosClient>
+
+  abstract override run(): Promise<T>
+
+  /** The repository of configured clusters under DCOS_DIR. */
+  protected get configManager(): ConfigManager {
+    this.#configManager ??= ConfigManager.fromEnv(this.env)
+    return this.#configManager
+  }
+
+  /** The current cluster's config (DCOS_CLUSTER, else the attached one). */
+  protected currentCluster(): ClusterConfig {
+    return this.configManager.current()
+  }
+
+  /**
+   * Where to connect: the current cluster, or DCOS_URL alone when nothing is configured
+   * (scripts against an existing cluster). Throws the not-attached error otherwise.
+   */
+  protected endpoints(): ClusterEndpoints {
+    if (this.#endpoints) return this.#endpoints
+    const cluster = this.configManager.tryCurrent()
+    const endpoints = cluster?.endpoints() ?? endpointsFromEnv(this.env)
+    if (!endpoints) throw notAttachedError()
+    this.#endpoints = endpoints
+    return endpoints
+  }
+
+  /** The Mesos master/agent client of the current cluster. */
+  protected mesos(): Promise<MesosClient> {
+    this.#mesos ??= import('../clients/mesos').then(({MesosClient}) => new MesosClient(this.endpoints()))
+    return this.#mesos
+  }
+
+  /** A bare HTTP client for `baseUrl` (default core.dcos_url) with the cluster's token and timeouts. */
+  protected async http(baseUrl?: string, options: {timeoutMs?: number} = {}): Promise<HttpClient> {
+    const {HttpClient} = await import('../clients/http')
+    if (baseUrl) {
+      const e = this.#endpoints ?? this.configManager.tryCurrent()?.endpoints()
+      return new HttpClient({baseUrl, token: e?.token, timeoutMs: options.timeoutMs ?? e?.timeoutMs, sslVerify: e?.sslVerify})
+    }
+    const e = this.endpoints()
+    if (!e.dcosUrl) {
+      throw new DcosError('CONFIG_MISSING', 'Missing required config parameter: "core.dcos_url".', {
+        hint: "Please run 'dcos config set core.dcos_url <value>'.",
+      })
+    }
+    return new HttpClient({baseUrl: e.dcosUrl, token: e.token, timeoutMs: options.timeoutMs ?? e.timeoutMs, sslVerify: e.sslVerify})
+  }
+
+  /** The abort signal of Ctrl-C (installs the SIGINT handler on first use). */
+  protected interruptSignal(): AbortSignal {
+    if (!this.interrupt) {
+      const controller = new AbortController()
+      process.once('SIGINT', () => controller.abort())
+      this.interrupt = controller.signal
+    }
+    return this.interrupt
+  }
+
+  /** Data on stdout (a trailing newline is added when missing). */
+  protected print(text: string): void {
+    this.io.out.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** A notice, progress line or note on stderr. */
+  protected notice(text: string): void {
+    writeLine(this.io.err, text)
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    if (this.jsonEnabled()) return
+    writeLine(this.io.out, format(message, ...args))
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    writeLine(this.io.err, format(message, ...args))
+  }
+
+  override warn(input: string | Error): string | Error {
+    writeLine(this.io.err, `Warning: ${typeof input === 'string' ? input : input.message}`)
+    return input
+  }
+
+  /** JSON as the real CLI prints it: indented, one document, on stdout. */
+  protected override logJson(json: unknown): void {
+    writeLine(this.io.out, JSON.stringify(json, null, 2))
+  }
+
+  /** Only a code and a message: never the error object (oclif would serialise its headers). */
+  protected override toErrorJson(err: unknown): {error: {code: string; message: string}} {
+    const e = toDcosError(err, this.id)
+    return {error: {code: e.code, message: redact(e.message, this.#secrets())}}
+  }
+
+  protected override async catch(err: Error): Promise<never> {
+    if (isExitError(err)) throw err
+    const e = toDcosError(err, this.id)
+    const message = redact(e.message, this.#secrets())
+    if (this.env.DCOS_DEBUG && !(err instanceof DcosError) && err?.stack) {
+      writeLine(this.io.err, redact(err.stack, this.#secrets()))
+    }
+    if (this.jsonEnabled()) this.logJson({error: {code: e.code, message}})
+    writeLine(this.io.err, `Error: ${message}`)
+    throw new Errors.ExitError(e.exit)
+  }
+
+  /** Tokens that must never be printed: the env override and the configured one. */
+  #secrets(): string[] {
+    const out: string[] = []
+    if (this.env.DCOS_ACS_TOKEN) out.push(this.env.DCOS_ACS_TOKEN)
+    if (this.#endpoints?.token) out.push(this.#endpoints.token)
+    return out
+  }
+}
