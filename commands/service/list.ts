@@ -16,7 +16,9 @@ export default class ServiceList extends DcosCommand<MesosFramework[]> {
   async run(): Promise<MesosFramework[]> {
     const {flags} = await this.parse(ServiceList)
     const services = selectServices(await (await this.mesos()).state(), flags)
-    if (!this.jsonEnabled()) this.print(flags.quiet ? services.map((f) => f.name).join('\n') : serviceTable(services))
+    if (this.jsonEnabled()) return services
+    if (flags.quiet) this.printLines(services.map((f) => f.name))
+    else this.print(serviceTable(services))
     return services
   }
 }

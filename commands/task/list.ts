@@ -24,7 +24,8 @@ export default class TaskList extends DcosCommand<MesosTask[]> {
     const tasks = sortTasks(selectTasks(state, query))
     if (this.jsonEnabled()) return tasks
     if (tasks.length === 0 && (query.filter || query.agentId)) throw noTaskError(query.filter, query.agentId)
-    this.print(flags.quiet ? tasks.map((t) => t.id).join('\n') : taskTable(tasks, state))
+    if (flags.quiet) this.printLines(tasks.map((t) => t.id))
+    else this.print(taskTable(tasks, state))
     return tasks
   }
 }

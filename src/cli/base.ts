@@ -16,8 +16,8 @@ import {Command, Errors} from '@oclif/core'
 import type {HttpClient} from '../clients/http'
 import type {ClusterEndpoints} from '../clients/endpoints'
 import type {MesosClient} from '../clients/mesos'
-import {type ClusterConfig, ConfigManager, endpointsFromEnv} from './config'
-import {DcosError, isExitError, notAttachedError, redact, toDcosError} from './errors'
+import {type ClusterConfig, ConfigManager, endpointsFromEnv, envEndpoints} from './config'
+import {DcosError, isExitError, missingDcosUrlError, notAttachedError, redact, toDcosError} from './errors'
 import {type IO, processIO, writeLine} from './io'
 
 export abstract class DcosCommand<T = unknown> extends Command {
@@ -68,15 +68,11 @@ export abstract class DcosCommand<T = unknown> extends Command {
   protected async http(baseUrl?: string, options: {timeoutMs?: number} = {}): Promise<HttpClient> {
     const {HttpClient} = await import('../clients/http')
     if (baseUrl) {
-      const e = this.#endpoints ?? this.configManager.tryCurrent()?.endpoints()
-      return new HttpClient({baseUrl, token: e?.token, timeoutMs: options.timeoutMs ?? e?.timeoutMs, sslVerify: e?.sslVerify})
+      const e = this.#endpoints ?? this.configManager.tryCurrent()?.endpoints() ?? envEndpoints(this.env)
+      return new HttpClient({baseUrl, token: e.token, timeoutMs: options.timeoutMs ?? e.timeoutMs, sslVerify: e.sslVerify})
     }
     const e = this.endpoints()
-    if (!e.dcosUrl) {
-      throw new DcosError('CONFIG_MISSING', 'Missing required config parameter: "core.dcos_url".', {
-        hint: "Please run 'dcos config set core.dcos_url <value>'.",
-      })
-    }
+    if (!e.dcosUrl) throw missingDcosUrlError()
     return new HttpClient({baseUrl: e.dcosUrl, token: e.token, timeoutMs: options.timeoutMs ?? e.timeoutMs, sslVerify: e.sslVerify})
   }
 
@@ -93,6 +89,11 @@ export abstract class DcosCommand<T = unknown> extends Command {
   /** Data on stdout (a trailing newline is added when missing). */
   protected print(text: string): void {
     this.io.out.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** One item per line on stdout (`--quiet` lists); nothing at all for an empty list. */
+  protected printLines(lines: readonly string[]): void {
+    for (const line of lines) writeLine(this.io.out, line)
   }
 
   /** A notice, progress line or note on stderr. */

@@ -298,10 +298,14 @@ function sslVerify(v: string | undefined): boolean | string {
   return v
 }
 
-/** Endpoints from the environment alone (DCOS_URL set, nothing configured). */
+/** Connection settings from the environment alone (DCOS_URL, DCOS_ACS_TOKEN, DCOS_TIMEOUT...). */
+export function envEndpoints(env: NodeJS.ProcessEnv): ClusterEndpoints {
+  return new ClusterConfig('', '', {}, env).endpoints()
+}
+
+/** Endpoints from the environment when it names a cluster (DCOS_URL set, nothing configured). */
 export function endpointsFromEnv(env: NodeJS.ProcessEnv): ClusterEndpoints | undefined {
-  const bare = new ClusterConfig('', '', {}, env)
-  const e = bare.endpoints()
+  const e = envEndpoints(env)
   return e.dcosUrl || e.mesosMasterUrl ? e : undefined
 }
 

@@ -70,6 +70,12 @@ export function notAttachedError(): DcosError {
   })
 }
 
+export function missingDcosUrlError(): DcosError {
+  return new DcosError('CONFIG_MISSING', 'Missing required config parameter: "core.dcos_url".', {
+    hint: "Please run 'dcos config set core.dcos_url <value>'.",
+  })
+}
+
 export function usageError(message: string): DcosError {
   return new DcosError('USAGE', message, {exit: ExitCode.usage})
 }

@@ -1,5 +1,3 @@
-import {Readable} from 'node:stream'
-
 /**
  * The command's view of the terminal (gh's IOStreams): data goes to `out`, everything else
  * (notices, progress, prompts, errors) to `err`. Commands never touch process.stdout directly,
@@ -37,27 +35,6 @@ export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
 export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
   return env.TERM !== 'dumb'
-}
-
-/** An in-memory IO for tests: what was written is read back with stdout()/stderr(). */
-export interface BufferIO extends IO {
-  stdout(): string
-  stderr(): string
-}
-
-export function bufferIO(options: {isTTY?: boolean; input?: string} = {}): BufferIO {
-  const out: string[] = []
-  const err: string[] = []
-  return {
-    out: {write: (s: string) => out.push(s)},
-    err: {write: (s: string) => err.push(s)},
-    input: Readable.from(options.input === undefined ? [] : [options.input]),
-    isTTY: options.isTTY ?? false,
-    stdinIsTTY: options.isTTY ?? false,
-    color: false,
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  }
 }
 
 /** Writes one line (adds the newline). */

@@ -2,7 +2,6 @@
  * Yes/no confirmation for destructive commands. Never prompts without a terminal: it fails
  * naming the flag that answers the question (e.g. --yes), so scripts never hang.
  */
-import {createInterface} from 'node:readline'
 import {DcosError} from './errors'
 import type {IO} from './io'
 
@@ -15,6 +14,8 @@ export async function confirm(io: IO, question: string, flag: string): Promise<b
       hint: `Pass ${flag} to confirm.`,
     })
   }
+  // Loaded on use: only a confirmation needs readline.
+  const {createInterface} = await import('node:readline')
   const rl = createInterface({input: io.input, terminal: false})
   const lines = rl[Symbol.asyncIterator]()
   try {

@@ -50,14 +50,15 @@ export class HttpClient {
   readonly baseUrl: string
   #token?: string
   #timeoutMs: number
-  #tls: https.RequestOptions
+  #sslVerify: boolean | string
+  #tls?: https.RequestOptions
   #userAgent: string
 
   constructor(options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '')
     this.#token = options.token || undefined
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.#tls = tlsOptions(options.sslVerify ?? true)
+    this.#sslVerify = options.sslVerify ?? true
     this.#userAgent = options.userAgent ?? 'dcos-cli'
   }
 
@@ -67,10 +68,7 @@ export class HttpClient {
   }
 
   withBaseUrl(baseUrl: string): HttpClient {
-    const c = new HttpClient({baseUrl, timeoutMs: this.#timeoutMs, userAgent: this.#userAgent})
-    c.#token = this.#token
-    c.#tls = this.#tls
-    return c
+    return new HttpClient({baseUrl, token: this.#token, timeoutMs: this.#timeoutMs, sslVerify: this.#sslVerify, userAgent: this.#userAgent})
   }
 
   /** `path` relative to the base URL (or an absolute http(s) URL), plus the query string. */
@@ -128,6 +126,8 @@ export class HttpClient {
     if (body) headers['Content-Length'] = String(body.length)
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs
     const isHttps = target.protocol === 'https:'
+    // The CA bundle is read on the first https request only: http clusters never need it.
+    if (isHttps) this.#tls ??= tlsOptions(this.#sslVerify)
     const requestOptions: https.RequestOptions = {method, headers, ...(isHttps ? this.#tls : {})}
 
     return new Promise<HttpResponse>((resolve, reject) => {

@@ -4,7 +4,7 @@
  * `core.mesos_master_url`, at the address in its pid, as the real CLI does). Uses the non-`.json`
  * paths (the aliases were removed in Mesos 1.7).
  */
-import {DcosError} from '../cli/errors'
+import {DcosError, missingDcosUrlError} from '../cli/errors'
 import type {ClusterEndpoints} from './endpoints'
 import {HttpClient, type HttpResponse} from './http'
 import type {
@@ -114,9 +114,7 @@ export class FilesApi {
 export function masterUrl(e: ClusterEndpoints): string {
   if (e.mesosMasterUrl) return e.mesosMasterUrl
   if (e.dcosUrl) return `${e.dcosUrl}/mesos`
-  throw new DcosError('CONFIG_MISSING', 'Missing required config parameter: "core.dcos_url".', {
-    hint: "Please run 'dcos config set core.dcos_url <value>'.",
-  })
+  throw missingDcosUrlError()
 }
 
 /** `slave(1)@10.0.0.5:5051` -> `http://10.0.0.5:5051`. */

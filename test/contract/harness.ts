@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {Config} from '@oclif/core'
 import type {DcosCommand} from '../../src/cli/base'
-import {bufferIO} from '../../src/cli/io'
+import {bufferIO} from '../../src/cli/io-buffer'
 
 let config: Promise<Config> | undefined
 
