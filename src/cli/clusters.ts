@@ -5,7 +5,6 @@
  * The lifecycle library and the HTTP client are imported on use, so `dcos cluster --help`
  * loads neither.
  */
-import {randomUUID} from 'node:crypto'
 import type {LocalCluster} from '../runtime/cluster'
 import {type ClusterConfig, type ConfigManager, parseValue, configKey} from './config'
 import {DcosError, ExitCode, usageError} from './errors'
@@ -210,7 +209,7 @@ export async function clusterSetup(manager: ConfigManager, request: SetupRequest
   } catch (e) {
     if (e instanceof DcosError && ['UNREACHABLE', 'TIMEOUT', 'TLS'].includes(e.code)) throw e
   }
-  const id = clusterId && /^[A-Za-z0-9._-]+$/.test(clusterId) ? clusterId : randomUUID()
+  const id = clusterId && /^[A-Za-z0-9._-]+$/.test(clusterId) ? clusterId : (await import('node:crypto')).randomUUID()
   const config = manager.open(id)
   // set() drops a token that belonged to another URL of this cluster.
   config.set('core.dcos_url', url)
