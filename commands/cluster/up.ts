@@ -15,6 +15,11 @@ export default class ClusterUp extends DcosCommand<void> {
     cpus: positiveNumberFlag({description: 'CPUs each agent offers (default: detected)'}),
     mem: positiveNumberFlag({description: 'memory in MB each agent offers (default: detected)'}),
     'random-ports': Flags.boolean({hidden: true, description: 'listen on free ports (tests)'}),
+    'agent-timeout': Flags.integer({
+      hidden: true,
+      min: 100,
+      description: 'milliseconds without a heartbeat before an agent is marked unreachable',
+    }),
   }
   static override examples = ['<%= config.bin %> cluster up', '<%= config.bin %> cluster up --agents 3']
 
@@ -26,6 +31,7 @@ export default class ClusterUp extends DcosCommand<void> {
       cpus: flags.cpus,
       mem: flags.mem,
       randomPorts: flags['random-ports'],
+      agentTimeoutMs: flags['agent-timeout'],
       runtimeJs: path.join(this.config.root, 'dist', 'runtime.js'),
       onNotice: (message) => this.notice(message),
     })

@@ -41,6 +41,8 @@ export interface UpRequest {
   cpus?: number
   mem?: number
   randomPorts?: boolean
+  /** How long an agent may stay silent before the master marks it unreachable. */
+  agentTimeoutMs?: number
   /** dist/runtime.js, the entry the supervisor starts components with. */
   runtimeJs: string
   onNotice: (message: string) => void
@@ -67,6 +69,7 @@ export async function clusterUp(manager: ConfigManager, request: UpRequest): Pro
     cpus: request.cpus,
     mem: request.mem,
     randomPorts: request.randomPorts,
+    agentUnreachableTimeoutMs: request.agentTimeoutMs,
     runtimeJs: request.runtimeJs,
     onNotice: request.onNotice,
   }))
