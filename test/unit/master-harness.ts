@@ -65,7 +65,7 @@ export const FAST: Omit<MasterConfig, 'workDir'> = {
   host: '127.0.0.1',
   port: 0,
   clusterName: 'unit',
-  agentUnreachableTimeoutMs: 400,
+  agentUnreachableTimeoutMs: 1000,
   agentHeartbeatIntervalMs: 50,
   allocationIntervalMs: 20,
   offerBatchMs: 2,

@@ -321,6 +321,84 @@ describe('master: scheduler API', () => {
   })
 })
 
+describe('master: event-driven offers', () => {
+  it('offers on subscribe, decline, task end and revive without waiting for the allocation tick', async () => {
+    const master = await TestMaster.start({allocationIntervalMs: 60_000})
+    const agent = await FakeAgent.start(master.url)
+    const s = await Scheduler.subscribe(master.url)
+    try {
+      await agent.register()
+      const started = Date.now()
+      const offer = await s.offer()
+      let mark = s.events.length
+      await s.launch(offer, [task('t1', offer)], {refuse_seconds: 0})
+      const rest = await s.offer(() => true, mark)
+      await waitFor('run_task', () => agent.callsTo('run_task').length === 1)
+      assert.equal(rest.resources.find((r) => r.name === 'cpus')!.scalar!.value, 1.9)
+      mark = s.events.length
+      await s.call('DECLINE', {decline: {offer_ids: [rest.id], filters: {refuse_seconds: 0}}})
+      const again = await s.offer(() => true, mark)
+      mark = s.events.length
+      await s.call('DECLINE', {decline: {offer_ids: [again.id], filters: {refuse_seconds: 3600}}})
+      await agent.status(s.frameworkId, 't1', 'TASK_FINISHED')
+      await s.offer((o) => o.resources.find((r) => r.name === 'cpus')!.scalar!.value === 2, mark)
+      assert.ok(Date.now() - started < 2000)
+    } finally {
+      s.close()
+      await agent.close()
+      await master.close()
+    }
+  })
+
+  it('rejects malformed ACCEPT and DECLINE bodies with 400 and changes nothing', async () => {
+    const master = await TestMaster.start()
+    const agent = await FakeAgent.start(master.url)
+    const s = await Scheduler.subscribe(master.url)
+    try {
+      await agent.register()
+      const offer = await s.offer()
+      for (const body of [
+        {accept: {offer_ids: [offer.id], operations: 'LAUNCH'}},
+        {accept: {offer_ids: [offer.id], operations: [{type: 'TELEPORT'}]}},
+        {accept: {offer_ids: [offer.id], operations: [{type: 'LAUNCH'}]}},
+        {accept: {offer_ids: [offer.id], operations: [{type: 'LAUNCH', launch: {task_infos: [{name: 'x'}]}}]}},
+        {accept: {offer_ids: [{value: 1}], operations: []}},
+        {accept: {offer_ids: [offer.id], operations: [], filters: {refuse_seconds: 'never'}}},
+      ]) {
+        const r = await s.call('ACCEPT', body)
+        assert.equal(r.status, 400, `${JSON.stringify(body)} -> ${r.status} ${r.text}`)
+        assert.match(r.text, /^Failed to convert JSON into Call protobuf: /)
+      }
+      assert.equal((await s.call('DECLINE')).text, "Failed to validate scheduler::Call: Expecting 'decline' to be present")
+      assert.equal((await s.call('KILL', {kill: {}})).status, 400)
+      assert.equal((await s.call('ACKNOWLEDGE', {acknowledge: {agent_id: {value: 'a'}, task_id: {value: 't'}, uuid: '!!'}})).status, 400)
+      assert.equal((await master.state()).frameworks[0].offers.length, 1, 'the offer is still outstanding')
+    } finally {
+      s.close()
+      await agent.close()
+      await master.close()
+    }
+  })
+
+  it('updates a framework with UPDATE_FRAMEWORK', async () => {
+    const master = await TestMaster.start()
+    const s = await Scheduler.subscribe(master.url, {name: 'before', roles: ['a'], capabilities: [{type: 'MULTI_ROLE'}]})
+    try {
+      const info = {user: 'root', name: 'after', id: {value: s.frameworkId}, roles: ['a', 'b'], capabilities: [{type: 'MULTI_ROLE'}]}
+      const r = await s.call('UPDATE_FRAMEWORK', {update_framework: {framework_info: info}})
+      assert.equal(r.status, 200)
+      const f = (await master.state()).frameworks[0]
+      assert.equal(f.name, 'after')
+      assert.deepEqual(f.roles, ['a', 'b'])
+      const wrongUser = await s.call('UPDATE_FRAMEWORK', {update_framework: {framework_info: {...info, user: 'other'}}})
+      assert.equal(wrongUser.status, 400)
+    } finally {
+      s.close()
+      await master.close()
+    }
+  })
+})
+
 describe('master: agents', () => {
   let master: TestMaster
   let agent: FakeAgent
@@ -352,7 +430,7 @@ describe('master: agents', () => {
     const plain = await runningTask({name: 'plain', failover_timeout: 60})
     const aware = await runningTask({name: 'aware', failover_timeout: 60, capabilities: [{type: 'PARTITION_AWARE'}]})
     agent.stopHeartbeats()
-    const lost = await plain.update('plain-t', 'TASK_LOST', 3000)
+    const lost = await plain.update('plain-t', 'TASK_LOST', 5000)
     assert.equal(lost.reason, 'REASON_AGENT_REMOVED')
     assert.equal(lost.source, 'SOURCE_MASTER')
     const unreachable = await aware.update('aware-t', 'TASK_UNREACHABLE')
@@ -443,6 +521,20 @@ describe('master: agents', () => {
     assert.equal(vol!.reservations![0].role, 'web')
   })
 
+  it('reports delivered tasks an agent no longer knows as lost when it re-registers', async () => {
+    const s = await Scheduler.subscribe(master.url, {failover_timeout: 60})
+    schedulers.push(s)
+    const offer = await s.offer()
+    await s.launch(offer, [task('vanished', offer)])
+    await waitFor('run_task', () => agent.callsTo('run_task').length === 1)
+    await waitFor('delivered', async () => (await master.state()).frameworks[0].tasks.length === 1)
+    await sleep(20)
+    await agent.register([])
+    const lost = await s.update('vanished', 'TASK_LOST')
+    assert.equal(lost.reason, 'REASON_RECONCILIATION')
+    assert.equal((await master.state()).slaves[0].used_resources.cpus, 0)
+  })
+
   it('rejects malformed agent protocol requests with 4xx', async () => {
     const base = `${master.url}/internal/v1/agent`
     const bad: [string, unknown][] = [
@@ -501,6 +593,11 @@ describe('master: restart', () => {
       const again = await Scheduler.subscribe(master.url, {id: {value: s.frameworkId}, failover_timeout: 60})
       schedulers.push(again)
       assert.equal(again.frameworkId, s.frameworkId)
+      // An agent that never comes back is unreachable once the re-registration grace has passed.
+      const ghost = await FakeAgent.start(master.url)
+      ghost.agentId = `${id}-S99`
+      assert.deepEqual(await ghost.heartbeat(), {reregister: true})
+      await ghost.close()
       const offer2 = await again.offer()
       assert.notEqual(offer2.id.value, offer.id.value, 'offer ids are not reused')
       const fresh = await Scheduler.subscribe(master.url)

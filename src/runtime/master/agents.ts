@@ -61,13 +61,7 @@ function parseRegister(o: wire.Json): RegisterAgentRequest {
     if (agentId !== undefined) checkId('agent_id', agentId)
     wire.req(o, 'agent_info', 'body', wire.agentInfo)
     const url = wire.req(o, 'url', 'body', wire.string)
-    let parsed: URL | undefined
-    try {
-      parsed = new URL(url)
-    } catch {
-      parsed = undefined
-    }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw badRequest(`'body.url' must be an http(s) URL, got '${url}'`)
+    if (!URL.canParse(url) || new URL(url).protocol !== 'http:') throw badRequest(`'body.url' must be an http:// URL, got '${url}'`)
     wire.req(o, 'version', 'body', wire.string)
     wire.req(o, 'resources', 'body', wire.resources)
     o.tasks = wire.opt(o, 'tasks', 'body', (v, p) => wire.array(v, p, taskReport)) ?? []

@@ -159,12 +159,16 @@ export class Master {
   /** Starts the periodic tick; `hooks` run on it (liveness, failovers) before the allocation. */
   start(hooks: MasterTick[]): void {
     const every = Math.max(5, this.config.allocationIntervalMs)
-    this.#tick = setInterval(() => {
-      const now = this.now()
-      for (const hook of hooks) hook(this, now)
-      this.#expireFilters(now)
-      this.allocateNow()
-    }, every)
+    this.#tick = setInterval(
+      () =>
+        this.#guard('tick', () => {
+          const now = this.now()
+          for (const hook of hooks) hook(this, now)
+          this.#expireFilters(now)
+          this.allocateNow()
+        }),
+      every,
+    )
     this.#tick.unref()
   }
 
@@ -223,7 +227,16 @@ export class Master {
   /** Demand or supply changed: offers go out after the batching window. */
   requestAllocation(): void {
     if (this.#batch || this.#closed) return
-    this.#batch = setTimeout(() => this.allocateNow(), Math.max(0, this.config.offerBatchMs))
+    this.#batch = setTimeout(() => this.#guard('allocation', () => this.allocateNow()), Math.max(0, this.config.offerBatchMs))
+  }
+
+  /** Timer work must never take the process down: a bug there is logged, and the next run retries. */
+  #guard(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (error) {
+      this.log.error(`${what}: ${(error as Error)?.stack ?? error}`)
+    }
   }
 
   allocateNow(): void {

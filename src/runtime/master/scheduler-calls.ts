@@ -4,7 +4,7 @@
  * its stream id were checked, and answers 202 whatever it finds: problems reach the framework as
  * status updates, as with Mesos.
  */
-import type {Call, Filters, KillPolicy, Resource, TaskStatus} from '../../mesos/types'
+import type {Call, Filters, KillPolicy, Resource, TaskState, TaskStatus} from '../../mesos/types'
 import {add, subtract, unallocate} from '../../mesos/resources'
 import {checkId} from '../http'
 import {groupTasks, planAccept, type Conversion} from './accept'
@@ -28,7 +28,7 @@ function addFilter(master: Master, framework: FrameworkEntry, offer: {agentId: s
 }
 
 /** The state a failed launch is reported in: TASK_DROPPED for partition-aware frameworks. */
-const lostOrDropped = (framework: FrameworkEntry) => (isPartitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST')
+const lostOrDropped = (framework: FrameworkEntry): TaskState => (isPartitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST')
 
 function offersError(master: Master, framework: FrameworkEntry, ids: string[]): string | OfferEntry[] {
   if (ids.length === 0) return 'No offers specified'
@@ -128,16 +128,9 @@ function applyConversions(master: Master, agent: AgentEntry, conversions: Conver
   })
   master.state.touch()
   master.saveAgent(agent).catch((e) => master.log.error(`registry: ${(e as Error).message}`))
-  master.agentClient
-    .post<{resources?: Resource[]}>(agent, 'apply_operations', {operations})
-    .then((answer) => {
-      if (Array.isArray(answer?.resources)) {
-        agent.total = answer.resources.map((r) => normalize(r))
-        master.state.touch()
-        return master.saveAgent(agent)
-      }
-    })
-    .catch((e) => master.log.warn(`agent ${agent.id}: apply_operations failed: ${(e as Error).message}`))
+  // The master's view is already updated; an agent that fails to apply reports its real
+  // resources when it re-registers.
+  void master.tellAgent(agent, 'apply_operations', {operations})
 }
 
 function launch(master: Master, framework: FrameworkEntry, agent: AgentEntry, info: TaskEntry['info'], role: string): void {
@@ -161,12 +154,10 @@ function launch(master: Master, framework: FrameworkEntry, agent: AgentEntry, in
       master.log.warn(`agent ${agent.id}: run_task ${info.task_id.value} failed: ${failure.message}`)
       // A timed-out launch may still have started: the agent reports it, or reconciliation finds out.
       if (failure.failure === 'timeout' || task.state !== 'TASK_STAGING' || framework.tasks.get(info.task_id.value) !== task) return
-      const rejected = failure.failure === 'rejected' && failure.status !== undefined && failure.status < 500
       const status = masterStatus({
         taskId: info.task_id.value,
         agentId: agent.id,
-        state: rejected ? 'TASK_ERROR' : failure.failure === 'rejected' ? 'TASK_FAILED' : lostOrDropped(framework),
-        reason: rejected ? 'REASON_TASK_INVALID' : failure.failure === 'rejected' ? 'REASON_CONTAINER_LAUNCH_FAILED' : 'REASON_AGENT_DISCONNECTED',
+        ...launchFailure(framework, failure),
         message: `Agent ${agent.id} did not take the task: ${failure.message}`,
         now: master.now(),
       })
@@ -174,6 +165,14 @@ function launch(master: Master, framework: FrameworkEntry, agent: AgentEntry, in
       master.forward(framework, status)
     },
   )
+}
+
+/** How a launch the agent did not take is reported: refused as invalid, failed, or never delivered. */
+function launchFailure(framework: FrameworkEntry, failure: AgentCallError): {state: TaskState; reason: string} {
+  const status = failure.status ?? 0
+  if (failure.failure === 'rejected' && status >= 400 && status < 500) return {state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID'}
+  if (failure.failure === 'rejected' && status !== 503) return {state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED'}
+  return {state: lostOrDropped(framework), reason: 'REASON_AGENT_DISCONNECTED'}
 }
 
 export function decline(master: Master, framework: FrameworkEntry, call: NonNullable<Call['decline']>): void {

@@ -25,6 +25,8 @@ export class SchedulerStream {
     res.socket?.setNoDelay(true)
     res.socket?.setKeepAlive(true)
     this.#heartbeat = setInterval(() => this.send({type: 'HEARTBEAT'}), Math.max(1, heartbeatSeconds * 1000))
+    // A write racing a dropped connection errors: the stream is over either way.
+    res.on('error', () => this.#finish())
     res.on('close', () => {
       this.#finish()
       onClose(this)
