@@ -149,7 +149,7 @@ function adoptTasks(master: Master, agent: AgentEntry, req: RegisterAgentRequest
     const frameworkId = report.framework_id
     const taskId = report.task.task_id.value
     reported.add(`${frameworkId}\u0000${taskId}`)
-    if (state.completedFramework(frameworkId) && !state.frameworks.has(frameworkId)) {
+    if (state.completedFramework(frameworkId)) {
       shutdown.add(frameworkId)
       continue
     }

@@ -16,7 +16,7 @@ export interface AllocatorAgent {
   id: string
   /** What the agent has free: total minus used minus already offered. */
   available: Resource[]
-  /** Unreachable agents are never offered. */
+  /** False for agents that are unreachable or not yet back after a master restart: never offered. */
   reachable: boolean
 }
 

@@ -188,8 +188,6 @@ export function validateFrameworkInfo(info: FrameworkInfo): void {
     const error = roleError(role)
     if (error) throw badRequest(`${field} ${isMultiRole(info) ? 'contains invalid role' : 'is not a valid role'}: ${error}`)
   }
-  if (info.user.trim() === '') throw badRequest("'FrameworkInfo.user' must not be empty")
-  if (info.name.trim() === '') throw badRequest("'FrameworkInfo.name' must not be empty")
   const timeout = info.failover_timeout ?? 0
   if (timeout < 0 || timeout > 1e10) throw badRequest(`The framework failover_timeout (${timeout}) is invalid`)
   if (info.id) checkId('FrameworkInfo.id', info.id.value)

@@ -16,7 +16,7 @@ import {operatorRoutes} from './operator-api'
 import {Registry} from './registry'
 import {schedulerRoutes} from './scheduler-api'
 
-export interface MasterDeps {
+export interface StartMasterDeps {
   log: Logger
   /** Epoch ms; tests may pass their own clock. */
   now?: () => number
@@ -27,7 +27,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024
 /** How long the master waits for an agent to answer a call. */
 const AGENT_CALL_TIMEOUT_MS = 10_000
 
-export async function startMaster(config: MasterConfig, deps: MasterDeps): Promise<Component & {masterId: string}> {
+export async function startMaster(config: MasterConfig, deps: StartMasterDeps): Promise<Component & {masterId: string}> {
   const {log} = deps
   const registry = Registry.open(config.workDir)
   const master = new Master({

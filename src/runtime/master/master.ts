@@ -206,20 +206,16 @@ export class Master {
   updateTask(framework: FrameworkEntry, task: TaskEntry, status: TaskStatus): void {
     const before = task.state
     const terminal = applyStatus(task, status)
-    if (task.state !== before) this.#count(task.state)
+    if (task.state !== before) this.countTransition(task.state)
     if (terminal) {
       this.state.completeTask(framework, task)
       this.requestAllocation()
     } else this.state.touch()
   }
 
-  #count(state: TaskState): void {
-    this.counters.transitions[state] = (this.counters.transitions[state] ?? 0) + 1
-  }
-
-  /** Records a state reached by a task the master never tracked (e.g. an invalid launch). */
+  /** Counts a task reaching a state (tasks the master never tracked too, e.g. invalid launches). */
   countTransition(state: TaskState): void {
-    this.#count(state)
+    this.counters.transitions[state] = (this.counters.transitions[state] ?? 0) + 1
   }
 
   // ---- offers and allocation ----
@@ -244,9 +240,9 @@ export class Master {
     this.#batch = undefined
     if (this.#closed) return
     const started = performance.now()
-    const agents = shuffle([...this.state.agents.values()].filter((a) => a.status === 'registered'))
+    const agents = shuffle([...this.state.agents.values()])
     let total: Resource[] = []
-    for (const a of agents) total = add(total, a.total)
+    for (const a of agents) if (a.status === 'registered') total = add(total, a.total)
     const frameworks: AllocatorFramework[] = [...this.state.frameworks.values()].map((f) => {
       const allocated: Record<string, Resource[]> = {}
       for (const role of new Set([...f.usedByRole.keys(), ...f.offeredByRole.keys()]))
@@ -262,7 +258,7 @@ export class Master {
       }
     })
     const planned = allocate({
-      agents: agents.map((a) => ({id: a.id, available: this.state.available(a), reachable: true})),
+      agents: agents.map((a) => ({id: a.id, available: this.state.available(a), reachable: a.status === 'registered'})),
       frameworks,
       weights: this.config.weights ?? {},
       total,
