@@ -1,0 +1,698 @@
+/**
+ * The agent proper (Mesos' `Slave` plus its command executors): it runs the master's tasks as
+ * containers (sandbox, fetch, volumes, isolation, process), reports their states through the
+ * status update manager, kills them, applies offer operations to its resources, and recovers all
+ * of it from its checkpoints after a restart. Every task runs one flow, launch → supervise → report
+ * the end, so the statuses of a task are produced in order.
+ */
+import {randomBytes, randomUUID} from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type {AgentTaskReport, KillTaskRequest, RegisterAgentRequest, RegisterAgentResponse, RunTaskRequest} from '../../mesos/agent-protocol'
+import {scalar} from '../../mesos/resources'
+import {isTerminal, type Attribute, type FrameworkInfo, type Operation, type Resource, type TaskInfo, type TaskState, type TaskStatus} from '../../mesos/types'
+import {MESOS_VERSION, type AgentConfig} from '../config'
+import {HttpError, conflict} from '../http'
+import type {Logger} from '../log'
+import {streamKey, type Checkpoint, type TaskRecord} from './checkpoint'
+import {commandArgv, describeExit, executorName, killAll, readExitStatus, signalGroup, spawnTask, taskEnvironment, watchExit, type ExitInfo} from './executor'
+import {fetchUris} from './fetcher'
+import {destroyCgroups, type ContainerLimits, type IsolatedContainer, type Isolator} from './isolation'
+import {MasterLink} from './master-link'
+import {applyOperations} from './operations'
+import {groupByTask, isRunning, processTable, CLOCK_TICKS_PER_SECOND, type TaskLeader} from './procfs'
+import {isCheckpointed, totalResources} from './resources'
+import {createSandbox, linkVolumes, taskVolumes, type Layout} from './sandbox'
+import {StatusUpdateManager} from './status-updates'
+
+const MiB = 1024 * 1024
+/** How often running containers are checked against their limits, and re-adopted ones polled. */
+const MONITOR_INTERVAL_MS = 250
+/** Mesos' MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK: older completed tasks (and sandboxes) go. */
+const MAX_COMPLETED_PER_FRAMEWORK = 150
+/** Mesos' MIN_MEMORY for a container. */
+const MIN_TASK_MEM_MB = 32
+const FETCH_MAX_BYTES = 1024 * MiB
+const FETCH_TIMEOUT_MS = 10 * 60_000
+/** How long shutdown() waits for the master to acknowledge the final updates. */
+const SHUTDOWN_FLUSH_MS = 5000
+
+interface ActiveTask {
+  record: TaskRecord
+  /** Aborts the launch while the container is being prepared. */
+  abort?: AbortController
+  watcher?: {stop: () => void}
+  killTimer?: NodeJS.Timeout
+  /** The task's flow: launch or recovery, then supervision until its end is reported. */
+  flow: Promise<void>
+  /** Serialises the task's status updates. */
+  reporting: Promise<void>
+}
+
+export interface AgentOptions {
+  config: AgentConfig
+  log: Logger
+  now: () => number
+  layout: Layout
+  checkpoint: Checkpoint
+  isolator: Isolator
+  pageSize: number
+  /** Resources before checkpointed reservations and volumes. */
+  base: Resource[]
+  attributes: Attribute[]
+  /** Where the agent serves, as tasks and the master see it. */
+  host: string
+  port: number
+}
+
+/** One line of /monitor/statistics. */
+export interface MonitorEntry {
+  framework_id: string
+  executor_id: string
+  executor_name: string
+  source: string
+  statistics: Record<string, number>
+}
+
+export class Agent {
+  readonly startTime: number
+  readonly now: () => number
+  readonly hostname: string
+  readonly attributes: Attribute[]
+  #o: AgentOptions
+  #log: Logger
+  #agentId?: string
+  #masterId?: string
+  #total: Resource[]
+  #active = new Map<string, ActiveTask>()
+  #byTask = new Map<string, ActiveTask>()
+  #completed: TaskRecord[] = []
+  #updates: StatusUpdateManager
+  #link: MasterLink
+  #monitor?: NodeJS.Timeout
+  /** Serialises offer operations: each applies to the total the previous one left. */
+  #operations: Promise<unknown> = Promise.resolve()
+  #closed = false
+  /** shutdown() began: no new tasks. */
+  #draining = false
+  #version = 0
+  /** Terminal states reported since start, for /metrics/snapshot. */
+  readonly terminalCounts = new Map<TaskState, number>()
+
+  constructor(o: AgentOptions) {
+    this.#o = o
+    this.#log = o.log
+    this.now = o.now
+    this.startTime = o.now()
+    this.hostname = o.config.hostname ?? o.config.host
+    this.attributes = o.attributes
+    const stored = o.checkpoint.agent()
+    this.#agentId = stored.agent_id
+    const {total, fits} = totalResources(o.base, stored.resources)
+    if (!fits) this.#log.warn('checkpointed reservations and volumes exceed the resources this host now has; reporting them all the same')
+    this.#total = total
+    this.#updates = new StatusUpdateManager({
+      checkpoint: o.checkpoint,
+      retryMs: o.config.statusRetryMs,
+      log: o.log,
+      send: (frameworkId, status) => this.#sendUpdate(frameworkId, status),
+      onAcknowledged: (frameworkId, status) => this.#acknowledged(frameworkId, status),
+    })
+    this.#link = new MasterLink({
+      masterUrl: o.config.masterUrl,
+      log: o.log,
+      registration: () => this.registration(),
+      onRegistered: (res) => this.#registered(res),
+      onDisconnected: () => this.#updates.pause(),
+    })
+  }
+
+  // ---- what the HTTP endpoints read ----
+
+  get agentId(): string | undefined {
+    return this.#agentId
+  }
+
+  get masterId(): string | undefined {
+    return this.#masterId
+  }
+
+  get registeredWithMaster(): boolean {
+    return this.#link.registered
+  }
+
+  /** Bumped on every change the state endpoints show. */
+  get version(): number {
+    return this.#version
+  }
+
+  get totalResources(): Resource[] {
+    return this.#total
+  }
+
+  get endpoint(): string {
+    return `${this.#o.host}:${this.#o.port}`
+  }
+
+  get isolatorName(): string {
+    return this.#o.isolator.name
+  }
+
+  activeTasks(): TaskRecord[] {
+    return [...this.#active.values()].map((t) => t.record)
+  }
+
+  completedTasks(): TaskRecord[] {
+    return this.#completed
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * Recovers from the checkpoints: completed tasks, update streams, and each task's container,
+   * re-adopting live processes and reporting the end of those that ended while the agent was down.
+   */
+  async recover(): Promise<void> {
+    this.#completed = this.#o.checkpoint.completed().sort((a, b) => (a.completed_at ?? 0) - (b.completed_at ?? 0))
+    for (const record of this.#o.checkpoint.tasks()) {
+      const task: ActiveTask = {record, flow: Promise.resolve(), reporting: Promise.resolve()}
+      this.#track(task)
+      const {leader} = record
+      if (isTerminal(record.state)) {
+        if (record.framework_removed || !this.#updates.hasPending(record.framework_id, record.task.task_id.value)) await this.#complete(task)
+      } else if (!leader) {
+        this.#flow(task, this.#abandonLaunch(task))
+      } else if (isRunning(leader.pid, leader.startTime)) {
+        this.#log.info(`re-adopted task ${record.task.task_id.value} (pid ${leader.pid})`)
+        if (record.kill) this.#escalate(task, false)
+        this.#flow(task, this.#supervise(task, watchExit(leader, undefined, MONITOR_INTERVAL_MS)))
+      } else {
+        this.#flow(task, this.#supervise(task, {ended: Promise.resolve({}), stop: () => {}}))
+      }
+    }
+  }
+
+  /** Starts talking to the master. */
+  start(): void {
+    this.#link.start()
+  }
+
+  /** Stops everything the agent does; task processes keep running (re-adopted on restart). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#monitor)
+    for (const task of this.#active.values()) {
+      task.watcher?.stop()
+      clearTimeout(task.killTimer)
+      task.abort?.abort()
+    }
+    await this.#link.close()
+    this.#updates.close()
+    const tasks = [...this.#active.values()]
+    await Promise.allSettled(tasks.flatMap((t) => [t.flow, t.reporting]))
+    await this.#o.checkpoint.close()
+  }
+
+  /** Kills every task (each with its grace period), sends their last updates as far as the master takes them, then closes. */
+  async shutdown(): Promise<void> {
+    this.#draining = true
+    const tasks = [...this.#active.values()].filter((t) => !isTerminal(t.record.state))
+    const grace = Math.max(0, ...tasks.map((t) => this.#graceMs(t.record.task)))
+    await Promise.all(tasks.map((t) => this.kill({framework_id: t.record.framework_id, task_id: t.record.task.task_id.value})))
+    await within(Promise.allSettled(tasks.map((t) => t.flow)), grace + 5000)
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS
+    while (this.#updates.pendingCount > 0 && this.#link.registered && Date.now() < deadline) await sleep(50)
+    await this.close()
+  }
+
+  // ---- the master's requests ----
+
+  registration(): RegisterAgentRequest {
+    const tasks: AgentTaskReport[] = this.activeTasks().map((r) => ({framework_id: r.framework_id, task: r.task, state: r.state, statuses: r.statuses}))
+    const frameworks = new Map<string, FrameworkInfo>()
+    for (const r of this.activeTasks()) frameworks.set(r.framework_id, r.framework_info)
+    return {
+      agent_id: this.#agentId,
+      agent_info: {
+        hostname: this.hostname,
+        port: this.#o.port,
+        ...(this.#agentId ? {id: {value: this.#agentId}} : {}),
+        resources: this.#total,
+        attributes: this.attributes,
+      },
+      url: `http://${this.endpoint}`,
+      version: MESOS_VERSION,
+      resources: this.#total,
+      tasks,
+      frameworks: [...frameworks.values()],
+    }
+  }
+
+  /** Accepts a task (checkpointed before this resolves); its statuses follow as updates. */
+  async run(req: RunTaskRequest): Promise<void> {
+    const agentId = this.#agentId
+    if (this.#draining || this.#closed) throw new HttpError(503, 'The agent is shutting down')
+    if (!agentId) throw new HttpError(503, 'The agent is not registered with a master')
+    const frameworkId = req.framework_info.id.value
+    const taskId = req.task.task_id.value
+    if (req.task.agent_id?.value && req.task.agent_id.value !== agentId)
+      throw conflict(`Task '${taskId}' is meant for agent '${req.task.agent_id.value}'; this is agent '${agentId}'`)
+    if (this.#byTask.has(streamKey(frameworkId, taskId))) throw conflict(`Task '${taskId}' of framework '${frameworkId}' is already running on this agent`)
+    const containerId = randomUUID()
+    const record: TaskRecord = {
+      framework_id: frameworkId,
+      framework_info: req.framework_info,
+      task: req.task,
+      container_id: containerId,
+      directory: this.#o.layout.sandbox(agentId, frameworkId, taskId, containerId),
+      limits: this.#limits(req.task),
+      state: 'TASK_STAGING',
+      statuses: [],
+    }
+    const task: ActiveTask = {record, flow: Promise.resolve(), reporting: Promise.resolve()}
+    this.#track(task)
+    await this.#o.checkpoint.saveTask(record)
+    this.#log.info(`launching task ${taskId} of framework ${frameworkId} in container ${containerId}`)
+    this.#flow(task, this.#launch(task))
+  }
+
+  /**
+   * Kills a task: SIGTERM to its process group, SIGKILL after the grace period. A task this
+   * agent does not run is reported TASK_LOST (TASK_DROPPED to partition-aware frameworks), as a
+   * Mesos agent reports it.
+   */
+  async kill(req: KillTaskRequest): Promise<void> {
+    const task = this.#byTask.get(streamKey(req.framework_id, req.task_id))
+    if (!task) return this.#reportUnknown(req.framework_id, req.task_id)
+    const record = task.record
+    if (isTerminal(record.state) || record.kill) return
+    if (!record.leader) {
+      task.abort?.abort()
+      return
+    }
+    record.kill = {requested_at: this.#o.now(), grace_ms: this.#graceMs(record.task, req.kill_policy?.grace_period?.nanoseconds)}
+    this.#changed()
+    await this.#o.checkpoint.saveTask(record)
+    this.#log.info(`killing task ${req.task_id} (grace ${record.kill.grace_ms} ms)`)
+    if (record.state === 'TASK_RUNNING' && hasCapability(record.framework_info, 'TASK_KILLING_STATE'))
+      void this.#report(task, 'TASK_KILLING', {source: 'SOURCE_EXECUTOR'})
+    this.#escalate(task, true)
+  }
+
+  acknowledge(frameworkId: string, taskId: string, uuid: string): Promise<boolean> {
+    return this.#updates.acknowledge(frameworkId, taskId, uuid)
+  }
+
+  /** The framework is gone: its updates are dropped and its tasks killed (and completed at once). */
+  async shutdownFramework(frameworkId: string): Promise<void> {
+    await this.#updates.dropFramework(frameworkId)
+    for (const task of [...this.#active.values()]) {
+      if (task.record.framework_id !== frameworkId) continue
+      task.record.framework_removed = true
+      await this.#o.checkpoint.saveTask(task.record)
+      if (isTerminal(task.record.state)) await this.#complete(task)
+      else await this.kill({framework_id: frameworkId, task_id: task.record.task.task_id.value})
+    }
+  }
+
+  /** Applies offer operations to the total resources (checkpointed); returns the new total. */
+  applyOperations(operations: Operation[]): Promise<Resource[]> {
+    const next = this.#operations.then(() => this.#apply(operations))
+    this.#operations = next.catch(() => {})
+    return next
+  }
+
+  async #apply(operations: Operation[]): Promise<Resource[]> {
+    const volumeUser = (id: string) =>
+      this.activeTasks().find((r) => !isTerminal(r.state) && taskVolumes(r.task.resources).some((v) => v.ref.persistenceId === id))?.task.task_id.value
+    const result = applyOperations(this.#total, operations, volumeUser)
+    for (const ref of result.created) await fs.promises.mkdir(this.#o.layout.volumeDir(ref), {recursive: true})
+    await this.#o.checkpoint.saveAgent({agent_id: this.#agentId, resources: result.total.filter(isCheckpointed)})
+    this.#total = result.total
+    this.#changed()
+    for (const ref of result.destroyed) await fs.promises.rm(this.#o.layout.volumeDir(ref), {recursive: true, force: true})
+    return this.#total
+  }
+
+  /** Per running task: CPU time, memory, processes, from one pass over the process table. */
+  statistics(): MonitorEntry[] {
+    const running = [...this.#active.values()].filter((t) => t.record.leader && !isTerminal(t.record.state))
+    if (running.length === 0) return []
+    const leaders = new Map<number, TaskLeader<ActiveTask>>(running.map((t) => [t.record.leader!.pid, {key: t, startTime: t.record.leader!.startTime}]))
+    const groups = groupByTask(processTable(), leaders)
+    return running.map((t) => {
+      const procs = (groups.get(t) ?? []).filter((p) => p.state !== 'Z')
+      const sum = (f: (p: (typeof procs)[number]) => number) => procs.reduce((n, p) => n + f(p), 0)
+      const taskId = t.record.task.task_id.value
+      return {
+        framework_id: t.record.framework_id,
+        executor_id: taskId,
+        executor_name: executorName(t.record.task),
+        source: taskId,
+        statistics: {
+          timestamp: this.#o.now() / 1000,
+          processes: procs.length,
+          threads: sum((p) => p.threads),
+          cpus_user_time_secs: sum((p) => p.utimeTicks) / CLOCK_TICKS_PER_SECOND,
+          cpus_system_time_secs: sum((p) => p.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+          cpus_limit: scalar(t.record.task.resources, 'cpus'),
+          mem_rss_bytes: sum((p) => p.rssPages) * this.#o.pageSize,
+          mem_limit_bytes: t.record.limits.memBytes ?? 0,
+        },
+      }
+    })
+  }
+
+  // ---- internals ----
+
+  #track(task: ActiveTask): void {
+    this.#active.set(task.record.container_id, task)
+    this.#byTask.set(streamKey(task.record.framework_id, task.record.task.task_id.value), task)
+    this.#changed()
+  }
+
+  /** A task's flow must never reject: a failure is logged, the task stays as it is. */
+  #flow(task: ActiveTask, flow: Promise<void>): void {
+    task.flow = flow.catch((e: Error) => this.#log.error(`task ${task.record.task.task_id.value}: ${e.stack ?? e.message}`))
+  }
+
+  #changed(): void {
+    this.#version++
+  }
+
+  #limits(task: TaskInfo): ContainerLimits {
+    const limit = task.limits?.mem
+    // A string limit is "infinity": no memory limit (TASK_RESOURCE_LIMITS).
+    const memMb = typeof limit === 'string' ? undefined : (limit?.value ?? (scalar(task.resources, 'mem') || undefined))
+    return {
+      memBytes: memMb === undefined ? undefined : Math.max(memMb, MIN_TASK_MEM_MB) * MiB,
+      maxProcesses: this.#o.config.maxTaskProcesses,
+    }
+  }
+
+  #graceMs(task: TaskInfo, nanoseconds?: number): number {
+    const ns = nanoseconds ?? task.kill_policy?.grace_period?.nanoseconds
+    return ns === undefined ? this.#o.config.killGracePeriodMs : Math.round(ns / 1e6)
+  }
+
+  async #launch(task: ActiveTask): Promise<void> {
+    const record = task.record
+    const abort = (task.abort = new AbortController())
+    const progress = (line: string) => appendLog(path.join(record.directory, 'stderr'), line, this.#o.now())
+    let spawned: Awaited<ReturnType<typeof spawnTask>>
+    try {
+      const unsupported = unsupportedReason(record.task)
+      if (unsupported) throw new Error(unsupported)
+      await createSandbox(record.directory)
+      await fetchUris(record.task.command?.uris ?? [], {
+        sandbox: record.directory,
+        cacheDir: this.#o.layout.fetchCacheDir,
+        progress,
+        signal: abort.signal,
+        maxBytes: FETCH_MAX_BYTES,
+        timeoutMs: FETCH_TIMEOUT_MS,
+      })
+      abort.signal.throwIfAborted()
+      await linkVolumes(this.#o.layout, record.directory, record.task.resources)
+      record.cgroups = await this.#o.isolator.prepare(record.container_id, record.limits)
+      await this.#o.checkpoint.saveTask(record)
+      abort.signal.throwIfAborted()
+      spawned = await spawnTask({
+        argv: commandArgv(record.task.command!),
+        env: taskEnvironment(record.task, record.directory, {
+          agentId: this.#agentId!,
+          endpoint: this.endpoint,
+          frameworkId: record.framework_id,
+          checkpoint: record.framework_info.checkpoint === true,
+          graceMs: this.#graceMs(record.task),
+        }),
+        sandbox: record.directory,
+        exitStatusFile: this.#o.layout.exitStatusFile(record.container_id),
+        cgroupProcs: record.cgroups ? [...new Set([record.cgroups.memory, record.cgroups.pids])].map((d) => path.join(d, 'cgroup.procs')) : [],
+      })
+    } catch (error) {
+      task.abort = undefined
+      if (this.#closed) return
+      if (record.cgroups) await destroyCgroups(record.cgroups).catch((e: Error) => this.#log.warn(`cgroup cleanup: ${e.message}`))
+      if (abort.signal.aborted) {
+        await this.#report(task, 'TASK_KILLED', {source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed during launch'})
+      } else {
+        const message = `Failed to launch container: ${(error as Error).message}`
+        if (fs.existsSync(record.directory)) progress(message)
+        this.#log.warn(`task ${record.task.task_id.value}: ${message}`)
+        await this.#report(task, 'TASK_FAILED', {source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message})
+      }
+      return
+    }
+    const watcher = watchExit(spawned.leader, spawned.child, MONITOR_INTERVAL_MS)
+    record.leader = spawned.leader
+    task.abort = undefined
+    await this.#o.checkpoint.saveTask(record)
+    if (this.#closed) return watcher.stop()
+    // A kill that came while the process was being started.
+    if (abort.signal.aborted) {
+      record.kill = {requested_at: this.#o.now(), grace_ms: 0}
+      this.#escalate(task, false)
+    } else {
+      void this.#report(task, 'TASK_STARTING', {source: 'SOURCE_EXECUTOR'})
+      void this.#report(task, 'TASK_RUNNING', {source: 'SOURCE_EXECUTOR'})
+    }
+    await this.#supervise(task, watcher)
+  }
+
+  /** The agent stopped while this task was launching: the container never (knowingly) started. */
+  async #abandonLaunch(task: ActiveTask): Promise<void> {
+    if (task.record.cgroups) await destroyCgroups(task.record.cgroups).catch(() => {})
+    await this.#report(task, 'TASK_FAILED', {
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_AGENT_RESTARTED',
+      message: 'The agent restarted while the task was launching',
+    })
+  }
+
+  /** Watches the container until its command ends, then reports how it ended. */
+  async #supervise(task: ActiveTask, watcher: {ended: Promise<ExitInfo | undefined>; stop: () => void}): Promise<void> {
+    task.watcher = watcher
+    this.#monitorLimits()
+    const seen = await watcher.ended
+    if (!seen || this.#closed) return
+    task.watcher = undefined
+    await this.#ended(task, seen)
+  }
+
+  async #ended(task: ActiveTask, seen: ExitInfo): Promise<void> {
+    const record = task.record
+    const leader = record.leader!
+    clearTimeout(task.killTimer)
+    const exit = readExitStatus(this.#o.layout.exitStatusFile(record.container_id), seen)
+    const limitation = record.limitation ?? this.#o.isolator.check([isolated(record)]).get(record.container_id)
+    // The container is destroyed: whatever the command left behind goes with it.
+    killAll(leader)
+    if (record.cgroups) await destroyCgroups(record.cgroups).catch((e: Error) => this.#log.warn(`cgroup cleanup: ${e.message}`))
+    const described = describeExit(exit)
+    const taskId = record.task.task_id.value
+    if (limitation) {
+      this.#log.warn(`task ${taskId} hit a limit: ${limitation.message}`)
+      await this.#report(task, 'TASK_FAILED', {
+        source: 'SOURCE_AGENT',
+        reason: limitation.reason,
+        message: limitation.message,
+        limitation: {resources: limitation.resources},
+      })
+    } else if (exit.isolationFailure) {
+      await this.#report(task, 'TASK_FAILED', {
+        source: 'SOURCE_AGENT',
+        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+        message: `Failed to launch container: cannot join cgroup '${exit.isolationFailure}'`,
+      })
+    } else if (record.kill) {
+      await this.#report(task, 'TASK_KILLED', {source: 'SOURCE_EXECUTOR', message: described?.message ?? 'Command terminated with signal Killed'})
+    } else if (described) {
+      await this.#report(
+        task,
+        described.succeeded ? 'TASK_FINISHED' : 'TASK_FAILED',
+        described.succeeded ? {source: 'SOURCE_EXECUTOR', message: described.message} : {source: 'SOURCE_EXECUTOR', reason: 'REASON_COMMAND_EXECUTOR_FAILED', message: described.message},
+      )
+    } else {
+      await this.#report(task, 'TASK_FAILED', {
+        source: 'SOURCE_AGENT',
+        reason: 'REASON_EXECUTOR_TERMINATED',
+        message: 'Abnormal executor termination: the task ended while the agent was down and left no exit status',
+      })
+    }
+  }
+
+  /** SIGTERM now (unless already sent), SIGKILL when the grace period is over. */
+  #escalate(task: ActiveTask, sendTerm: boolean): void {
+    const {leader, kill} = task.record
+    if (!leader || !kill) return
+    const remaining = Math.max(0, kill.requested_at + kill.grace_ms - this.#o.now())
+    if (remaining === 0) {
+      killAll(leader)
+      return
+    }
+    if (sendTerm) signalGroup(leader, 'SIGTERM')
+    clearTimeout(task.killTimer)
+    task.killTimer = setTimeout(() => killAll(leader), remaining)
+  }
+
+  /** Checks running containers against their limits every MONITOR_INTERVAL_MS while any runs. */
+  #monitorLimits(): void {
+    if (this.#monitor || this.#closed) return
+    this.#monitor = setInterval(() => {
+      const running = [...this.#active.values()].filter((t) => t.record.leader && t.watcher && !t.record.limitation)
+      if (running.length === 0) {
+        clearInterval(this.#monitor)
+        this.#monitor = undefined
+        return
+      }
+      const byId = new Map(running.map((t) => [t.record.container_id, t]))
+      for (const [containerId, limitation] of this.#o.isolator.check(running.map((t) => isolated(t.record)))) {
+        const task = byId.get(containerId)!
+        task.record.limitation = limitation
+        this.#log.warn(`task ${task.record.task.task_id.value}: ${limitation.message}; destroying its container`)
+        killAll(task.record.leader!)
+        void this.#o.checkpoint.saveTask(task.record).catch(() => {})
+      }
+    }, MONITOR_INTERVAL_MS)
+  }
+
+  #status(record: TaskRecord, state: TaskState, extra: Partial<TaskStatus>): TaskStatus {
+    return {
+      task_id: {value: record.task.task_id.value},
+      state,
+      ...extra,
+      agent_id: {value: this.#agentId ?? ''},
+      executor_id: {value: record.task.task_id.value},
+      timestamp: this.#o.now() / 1000,
+      uuid: randomBytes(16).toString('base64'),
+      container_status: {
+        container_id: {value: record.container_id},
+        ...(record.leader ? {executor_pid: record.leader.pid} : {}),
+        network_infos: [{ip_addresses: [{protocol: 'IPv4', ip_address: this.#o.host}]}],
+      },
+    }
+  }
+
+  /** Records a new state and hands the update to the status update manager, in order per task. */
+  #report(task: ActiveTask, state: TaskState, extra: Partial<TaskStatus>): Promise<void> {
+    const record = task.record
+    const status = this.#status(record, state, extra)
+    record.state = state
+    record.statuses.push(status)
+    if (isTerminal(state)) {
+      this.terminalCounts.set(state, (this.terminalCounts.get(state) ?? 0) + 1)
+      this.#log.info(`task ${record.task.task_id.value} of framework ${record.framework_id} is ${state}${extra.message ? `: ${extra.message}` : ''}`)
+    }
+    this.#changed()
+    task.reporting = task.reporting.then(async () => {
+      if (this.#closed) return
+      await this.#o.checkpoint.saveTask(record)
+      if (record.framework_removed) {
+        if (isTerminal(state)) await this.#complete(task)
+        return
+      }
+      await this.#updates.update(record.framework_id, status)
+    })
+    task.reporting = task.reporting.catch((e: Error) => this.#log.error(`recording ${state} of task ${record.task.task_id.value}: ${e.message}`))
+    return task.reporting
+  }
+
+  async #reportUnknown(frameworkId: string, taskId: string): Promise<void> {
+    const framework = [...this.activeTasks(), ...this.#completed].find((r) => r.framework_id === frameworkId)?.framework_info
+    const state: TaskState = framework && hasCapability(framework, 'PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST'
+    this.#log.warn(`cannot kill task ${taskId} of framework ${frameworkId}: no such task on this agent`)
+    await this.#updates.update(frameworkId, {
+      task_id: {value: taskId},
+      state,
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_EXECUTOR_TERMINATED',
+      message: 'Cannot find executor',
+      agent_id: {value: this.#agentId ?? ''},
+      timestamp: this.#o.now() / 1000,
+      uuid: randomBytes(16).toString('base64'),
+    })
+  }
+
+  #acknowledged(frameworkId: string, status: TaskStatus): void {
+    if (!isTerminal(status.state)) return
+    const task = this.#byTask.get(streamKey(frameworkId, status.task_id.value))
+    if (task && isTerminal(task.record.state) && !this.#updates.hasPending(frameworkId, status.task_id.value))
+      void this.#complete(task).catch((e: Error) => this.#log.error(`completing task ${status.task_id.value}: ${e.message}`))
+  }
+
+  /** The task's end is acknowledged: it moves to the completed tasks (bounded per framework). */
+  async #complete(task: ActiveTask): Promise<void> {
+    const record = task.record
+    if (this.#active.get(record.container_id) !== task) return
+    this.#active.delete(record.container_id)
+    this.#byTask.delete(streamKey(record.framework_id, record.task.task_id.value))
+    record.completed_at = this.#o.now()
+    this.#completed.push(record)
+    this.#changed()
+    await this.#o.checkpoint.completeTask(record)
+    await fs.promises.rm(this.#o.layout.containerMetaDir(record.container_id), {recursive: true, force: true})
+    const ofFramework = this.#completed.filter((r) => r.framework_id === record.framework_id)
+    for (const old of ofFramework.slice(0, Math.max(0, ofFramework.length - MAX_COMPLETED_PER_FRAMEWORK))) {
+      this.#completed.splice(this.#completed.indexOf(old), 1)
+      await this.#o.checkpoint.forgetCompleted(old.container_id)
+      await fs.promises.rm(old.directory, {recursive: true, force: true})
+    }
+  }
+
+  async #registered(res: RegisterAgentResponse): Promise<void> {
+    if (this.#agentId !== res.agent_id) {
+      if (this.#agentId) this.#log.warn(`the master assigned agent id ${res.agent_id} (was ${this.#agentId})`)
+      this.#agentId = res.agent_id
+      await this.#o.checkpoint.saveAgent({agent_id: res.agent_id, resources: this.#total.filter(isCheckpointed)})
+    }
+    this.#masterId = res.master_id
+    this.#changed()
+    this.#updates.resume()
+  }
+
+  async #sendUpdate(frameworkId: string, status: TaskStatus): Promise<boolean> {
+    const res = await this.#link.post('/agent/status', {agent_id: this.#agentId, framework_id: frameworkId, status})
+    await res?.body?.cancel()
+    return !!res && res.ok
+  }
+}
+
+function isolated(record: TaskRecord): IsolatedContainer {
+  return {containerId: record.container_id, leader: record.leader!, limits: record.limits, cgroups: record.cgroups}
+}
+
+function hasCapability(framework: FrameworkInfo, type: string): boolean {
+  return (framework.capabilities ?? []).some((c) => c.type === type)
+}
+
+/** What this agent cannot run, as the reason its launch fails. */
+function unsupportedReason(task: TaskInfo): string | undefined {
+  if (task.executor) return 'custom executors are not supported; this agent runs command tasks'
+  if (task.container?.type === 'DOCKER') return 'Docker containers are not supported by this agent'
+  const mesos = task.container?.mesos as {image?: unknown} | undefined
+  if (mesos?.image) return 'container images are not supported by this agent'
+  if (!task.command) return 'the task has no command'
+  if (task.command.shell !== false && !task.command.value) return 'the task has an empty command'
+  return undefined
+}
+
+/** Appends a glog-style line (as the Mesos fetcher writes them) to a sandbox log. */
+function appendLog(file: string, line: string, now: number): void {
+  const d = new Date(now)
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const stamp = `I${pad(d.getMonth() + 1)}${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds() * 1000, 6)}`
+  fs.appendFileSync(file, `${stamp} ${process.pid} fetcher.cpp] ${line}\n`)
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}

@@ -1,0 +1,112 @@
+/**
+ * What an agent checkpoints under `<workDir>/meta` so that a restarted agent (even after kill -9)
+ * recovers its id, its reservations and volumes, its tasks and their processes, and every status
+ * update not yet acknowledged. A write resolves once it is on disk (the store fsyncs).
+ */
+import type {FrameworkInfo, Resource, TaskInfo, TaskState, TaskStatus} from '../../mesos/types'
+import {Store} from '../store'
+import type {Leader} from './executor'
+import type {ContainerCgroups, ContainerLimits, Limitation} from './isolation'
+
+export interface AgentRecord {
+  agent_id?: string
+  /** Dynamic reservations and persistent volumes (see resources.ts `isCheckpointed`). */
+  resources: Resource[]
+}
+
+/** One task: the command executor's container and everything needed to recover it. */
+export interface TaskRecord {
+  framework_id: string
+  framework_info: FrameworkInfo
+  task: TaskInfo
+  container_id: string
+  /** The sandbox (absolute). */
+  directory: string
+  limits: ContainerLimits
+  /** The latest state reported. */
+  state: TaskState
+  /** Every status reported, oldest first. */
+  statuses: TaskStatus[]
+  /** Set once the process runs (before TASK_RUNNING is reported). */
+  leader?: Leader
+  cgroups?: ContainerCgroups
+  /** A kill in progress: SIGTERM sent at `requested_at` (ms), SIGKILL due `grace_ms` later. */
+  kill?: {requested_at: number; grace_ms: number}
+  /** The limit the container broke; it is being destroyed for it. */
+  limitation?: Limitation
+  /** shutdown_framework: the task's updates go nowhere, it completes at once when it ends. */
+  framework_removed?: boolean
+  /** When the task completed (ms), for completed records. */
+  completed_at?: number
+}
+
+/** A status update stream: one task's unacknowledged updates, oldest first. */
+export interface StreamRecord {
+  framework_id: string
+  task_id: string
+  pending: TaskStatus[]
+}
+
+const AGENT = 'agent'
+const TASKS = 'tasks'
+const COMPLETED = 'completed'
+const STREAMS = 'updates'
+
+export function streamKey(frameworkId: string, taskId: string): string {
+  // Ids never contain '/' (checkId), so this key is unambiguous.
+  return `${frameworkId}/${taskId}`
+}
+
+export class Checkpoint {
+  #store: Store
+
+  private constructor(store: Store) {
+    this.#store = store
+  }
+
+  static open(metaDir: string): Checkpoint {
+    return new Checkpoint(Store.open(metaDir))
+  }
+
+  agent(): AgentRecord {
+    return this.#store.get<AgentRecord>(AGENT, 'info') ?? {resources: []}
+  }
+
+  saveAgent(record: AgentRecord): Promise<void> {
+    return this.#store.put(AGENT, 'info', record)
+  }
+
+  tasks(): TaskRecord[] {
+    return this.#store.list<TaskRecord>(TASKS).map(([, r]) => r)
+  }
+
+  saveTask(record: TaskRecord): Promise<void> {
+    return this.#store.put(TASKS, record.container_id, record)
+  }
+
+  /** Moves a task to the completed ones in one durable step. */
+  async completeTask(record: TaskRecord): Promise<void> {
+    await Promise.all([this.#store.put(COMPLETED, record.container_id, record), this.#store.delete(TASKS, record.container_id)])
+  }
+
+  completed(): TaskRecord[] {
+    return this.#store.list<TaskRecord>(COMPLETED).map(([, r]) => r)
+  }
+
+  forgetCompleted(containerId: string): Promise<void> {
+    return this.#store.delete(COMPLETED, containerId)
+  }
+
+  streams(): StreamRecord[] {
+    return this.#store.list<StreamRecord>(STREAMS).map(([, r]) => r)
+  }
+
+  saveStream(record: StreamRecord): Promise<void> {
+    const key = streamKey(record.framework_id, record.task_id)
+    return record.pending.length === 0 ? this.#store.delete(STREAMS, key) : this.#store.put(STREAMS, key, record)
+  }
+
+  close(): Promise<void> {
+    return this.#store.close()
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The command executor's process work, without a process of its own: a task runs under a tiny
+ * /bin/sh wrapper that leads its own session (so the whole task is one process group to signal),
+ * joins the task's cgroups before the command starts, outlives the command to write its exit
+ * status to a file, and traps TERM/INT/HUP with a no-op so a kill reaches the command first. The
+ * status file is how an agent that is not the task's parent (after a restart) learns the exit.
+ */
+import {spawn, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type {CommandInfo, TaskInfo} from '../../mesos/types'
+import {groupByTask, isRunning, processTable, readStat} from './procfs'
+
+/**
+ * $1: exit status file; then cgroup.procs files to join, `--`, the command. A cgroup that cannot
+ * be joined leaves `E <file>` in the status file and never starts the command. The trap handler is
+ * `:` rather than '' because ignored signals would be inherited by the command.
+ */
+const WRAPPER = [
+  'trap : TERM INT HUP',
+  'status_file=$1; shift',
+  'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "E $1" > "$status_file"; exit 1; }; shift; done; shift',
+  '"$@"',
+  'status=$?',
+  'echo $status > "$status_file"',
+  'exit $status',
+].join('\n')
+
+/** A task's wrapper process: its pid is also the task's process group and session id. */
+export interface Leader {
+  pid: number
+  /** From /proc/<pid>/stat, so a reused pid is never mistaken for the task. */
+  startTime: number
+}
+
+export interface EnvironmentContext {
+  agentId: string
+  /** ip:port of the agent. */
+  endpoint: string
+  frameworkId: string
+  checkpoint: boolean
+  graceMs: number
+}
+
+/** Variables a task inherits from the agent's own environment. */
+const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ']
+
+/** Mesos' duration form, as in `MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs`. */
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}secs` : `${ms}ms`
+}
+
+/**
+ * The task's environment: what a Mesos command executor passes down, then the framework's own
+ * variables, which win.
+ */
+export function taskEnvironment(task: TaskInfo, sandbox: string, ctx: EnvironmentContext): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const name of INHERITED) {
+    const v = process.env[name]
+    if (v !== undefined) env[name] = v
+  }
+  Object.assign(env, {
+    MESOS_SANDBOX: sandbox,
+    MESOS_DIRECTORY: sandbox,
+    MESOS_TASK_ID: task.task_id.value,
+    MESOS_FRAMEWORK_ID: ctx.frameworkId,
+    MESOS_EXECUTOR_ID: task.task_id.value,
+    MESOS_SLAVE_ID: ctx.agentId,
+    MESOS_AGENT_ENDPOINT: ctx.endpoint,
+    MESOS_SLAVE_PID: `slave(1)@${ctx.endpoint}`,
+    MESOS_CHECKPOINT: ctx.checkpoint ? '1' : '0',
+    MESOS_HTTP_COMMAND_EXECUTOR: '0',
+    MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: duration(ctx.graceMs),
+    LIBPROCESS_PORT: '0',
+  })
+  for (const v of task.command?.environment?.variables ?? []) env[v.name] = v.value ?? ''
+  return env
+}
+
+/**
+ * The argv of a command: `/bin/sh -c value` for shell commands; otherwise `value` run with
+ * `arguments[1..]` (Mesos passes `arguments` as the whole argv, argv[0] included; a shell cannot
+ * set argv[0], so the executable's own path stands in for it).
+ */
+export function commandArgv(command: CommandInfo): string[] {
+  if (command.shell !== false) return ['/bin/sh', '-c', command.value ?? '']
+  return [command.value ?? '', ...(command.arguments ?? []).slice(1)]
+}
+
+/** How Mesos names a command executor, e.g. `Command Executor (Task: t) (Command: sh -c 'echo hi')`. */
+export function executorName(task: TaskInfo): string {
+  const c = task.command ?? {}
+  const text = c.shell !== false ? `sh -c '${c.value ?? ''}'` : `[${[c.value ?? '', ...(c.arguments ?? []).slice(1)].join(', ')}]`
+  return `Command Executor (Task: ${task.task_id.value}) (Command: ${text})`
+}
+
+export interface SpawnOptions {
+  argv: string[]
+  env: Record<string, string>
+  sandbox: string
+  exitStatusFile: string
+  /** cgroup.procs files the wrapper joins before the command starts. */
+  cgroupProcs: string[]
+}
+
+/**
+ * Starts the wrapper detached (its own session), stdout and stderr appended to the sandbox's
+ * files. Resolves once the process exists; rejects with the spawn error.
+ */
+export async function spawnTask(opts: SpawnOptions): Promise<{leader: Leader; child: ChildProcess}> {
+  await fs.promises.mkdir(path.dirname(opts.exitStatusFile), {recursive: true})
+  await fs.promises.rm(opts.exitStatusFile, {force: true})
+  const out = fs.openSync(path.join(opts.sandbox, 'stdout'), 'a')
+  const err = fs.openSync(path.join(opts.sandbox, 'stderr'), 'a')
+  try {
+    const child = spawn('/bin/sh', ['-c', WRAPPER, 'mesos-task', opts.exitStatusFile, ...opts.cgroupProcs, '--', ...opts.argv], {
+      cwd: opts.sandbox,
+      env: opts.env,
+      detached: true,
+      stdio: ['ignore', out, err],
+    })
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve)
+      child.once('error', reject)
+    })
+    child.unref()
+    const pid = child.pid!
+    return {leader: {pid, startTime: readStat(pid)?.startTime ?? -1}, child}
+  } finally {
+    fs.closeSync(out)
+    fs.closeSync(err)
+  }
+}
+
+/** What is known about how a task's command ended. */
+export interface ExitInfo {
+  /** From the wrapper's status file: the command's $? (128+N when a signal ended it). */
+  status?: number
+  /** The wrapper's own end, when the agent is its parent. */
+  code?: number | null
+  signal?: NodeJS.Signals | null
+  /** The wrapper could not join this cgroup. */
+  isolationFailure?: string
+}
+
+/**
+ * Resolves when the task's wrapper has ended: through the child's exit event when this agent
+ * started it, else by polling the pid (a re-adopted task has another parent). `stop()` resolves
+ * it with undefined: the agent stopped watching, the task goes on.
+ */
+export function watchExit(leader: Leader, child: ChildProcess | undefined, pollMs: number): {ended: Promise<ExitInfo | undefined>; stop: () => void} {
+  let finish: (exit: ExitInfo | undefined) => void = () => {}
+  const ended = new Promise<ExitInfo | undefined>((resolve) => (finish = resolve))
+  let cleanup: () => void
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => finish({code, signal})
+    child.once('exit', onExit)
+    cleanup = () => child.off('exit', onExit)
+  } else {
+    const timer = setInterval(() => {
+      if (isRunning(leader.pid, leader.startTime)) return
+      clearInterval(timer)
+      finish({})
+    }, pollMs)
+    cleanup = () => clearInterval(timer)
+  }
+  return {
+    ended,
+    stop: () => {
+      cleanup()
+      finish(undefined)
+    },
+  }
+}
+
+/** Adds the status file's content to what the watcher saw. */
+export function readExitStatus(file: string, seen: ExitInfo): ExitInfo {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8').trim()
+  } catch {
+    return seen
+  }
+  if (text.startsWith('E ')) return {...seen, isolationFailure: text.slice(2)}
+  const status = Number(text)
+  return text !== '' && Number.isInteger(status) ? {...seen, status} : seen
+}
+
+/** strsignal(3) texts, as Mesos puts them in `Command terminated with signal ...`. */
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGHUP: 'Hangup',
+  SIGINT: 'Interrupt',
+  SIGQUIT: 'Quit',
+  SIGILL: 'Illegal instruction',
+  SIGTRAP: 'Trace/breakpoint trap',
+  SIGABRT: 'Aborted',
+  SIGBUS: 'Bus error',
+  SIGFPE: 'Floating point exception',
+  SIGKILL: 'Killed',
+  SIGUSR1: 'User defined signal 1',
+  SIGSEGV: 'Segmentation fault',
+  SIGUSR2: 'User defined signal 2',
+  SIGPIPE: 'Broken pipe',
+  SIGALRM: 'Alarm clock',
+  SIGTERM: 'Terminated',
+  SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'File size limit exceeded',
+}
+
+function signalText(signal: string | number): string {
+  const name = typeof signal === 'number' ? Object.entries(os.constants.signals).find(([, n]) => n === signal)?.[0] : signal
+  return (name && SIGNAL_TEXT[name]) ?? name ?? `Signal ${signal}`
+}
+
+/** How the command ended, in Mesos' words; `succeeded` is exit status 0. */
+export function describeExit(exit: ExitInfo): {succeeded: boolean; message: string; signalled: boolean} | undefined {
+  if (exit.status !== undefined) {
+    // A shell reports a command ended by signal N as 128+N.
+    if (exit.status > 128 && exit.status <= 128 + 64)
+      return {succeeded: false, signalled: true, message: `Command terminated with signal ${signalText(exit.status - 128)}`}
+    return {succeeded: exit.status === 0, signalled: false, message: `Command exited with status ${exit.status}`}
+  }
+  if (exit.signal) return {succeeded: false, signalled: true, message: `Command terminated with signal ${signalText(exit.signal)}`}
+  if (typeof exit.code === 'number') return {succeeded: exit.code === 0, signalled: false, message: `Command exited with status ${exit.code}`}
+  return undefined
+}
+
+/** Sends `signal` to the task's process group, while its leader (the group's anchor) lives. */
+export function signalGroup(leader: Leader, signal: NodeJS.Signals): void {
+  if (!isRunning(leader.pid, leader.startTime)) return
+  try {
+    process.kill(-leader.pid, signal)
+  } catch {
+    /* the group ended meanwhile */
+  }
+}
+
+/**
+ * SIGKILLs everything of the task: its process group, then every process still in its session
+ * or descended from it (processes that left the group). Used at kill escalation and once the
+ * command has ended (the container is destroyed, as Mesos destroys it).
+ */
+export function killAll(leader: Leader): void {
+  signalGroup(leader, 'SIGKILL')
+  const members = groupByTask(processTable(), new Map([[leader.pid, {key: true, startTime: leader.startTime}]])).get(true) ?? []
+  for (const p of members) {
+    if (p.state === 'Z') continue
+    try {
+      process.kill(p.pid, 'SIGKILL')
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The agent's side of registration and liveness (src/mesos/agent-protocol.ts): register, then
+ * heartbeat at the interval the master gives. A refused or failed heartbeat, or one answered
+ * `{reregister: true}`, starts registration again; registration is retried with a backoff capped
+ * at one second for as long as the master stays away. Tasks are not touched meanwhile.
+ */
+import {
+  AGENT_PROTOCOL_PREFIX,
+  type HeartbeatResponse,
+  type RegisterAgentRequest,
+  type RegisterAgentResponse,
+} from '../../mesos/agent-protocol'
+import type {Logger} from '../log'
+
+const REQUEST_TIMEOUT_MS = 5000
+const MIN_BACKOFF_MS = 50
+const MAX_BACKOFF_MS = 1000
+
+export interface MasterLinkDeps {
+  masterUrl: string
+  log: Logger
+  /** The registration to send, built afresh for every attempt (tasks change). */
+  registration: () => RegisterAgentRequest
+  /** Called with each successful (re-)registration before heartbeats start. */
+  onRegistered: (response: RegisterAgentResponse) => Promise<void>
+  /** The link to the master is lost until the next registration. */
+  onDisconnected: () => void
+}
+
+export class MasterLink {
+  #deps: MasterLinkDeps
+  #closing = new AbortController()
+  #registered = false
+  #agentId?: string
+  #loop?: Promise<void>
+
+  constructor(deps: MasterLinkDeps) {
+    this.#deps = deps
+  }
+
+  get registered(): boolean {
+    return this.#registered
+  }
+
+  start(): void {
+    this.#loop ??= this.#run()
+  }
+
+  /** POSTs JSON to the master; undefined when the master could not be reached. */
+  async post(path: string, body: unknown): Promise<Response | undefined> {
+    if (this.#closing.signal.aborted) return undefined
+    try {
+      return await fetch(new URL(AGENT_PROTOCOL_PREFIX + path, this.#deps.masterUrl), {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      })
+    } catch {
+      return undefined
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort()
+    await this.#loop
+  }
+
+  async #run(): Promise<void> {
+    let backoff = MIN_BACKOFF_MS
+    let lastProblem = ''
+    while (!this.#closing.signal.aborted) {
+      const attempt = await this.#register()
+      if (typeof attempt === 'string') {
+        if (attempt !== lastProblem) this.#deps.log.warn(`cannot register with the master at ${this.#deps.masterUrl}: ${attempt}; retrying`)
+        lastProblem = attempt
+        await this.#sleep(backoff)
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+        continue
+      }
+      backoff = MIN_BACKOFF_MS
+      lastProblem = ''
+      this.#registered = true
+      await this.#heartbeat(attempt.heartbeat_interval_ms)
+      this.#registered = false
+      if (!this.#closing.signal.aborted) this.#deps.onDisconnected()
+    }
+  }
+
+  /** One registration attempt: the response, or what went wrong. */
+  async #register(): Promise<RegisterAgentResponse | string> {
+    const res = await this.post('/agent/register', this.#deps.registration())
+    if (!res) return 'the master is unreachable'
+    const text = await res.text().catch(() => '')
+    if (!res.ok) return `HTTP ${res.status} ${text.slice(0, 200)}`
+    let body: RegisterAgentResponse
+    try {
+      body = JSON.parse(text) as RegisterAgentResponse
+    } catch {
+      return 'the master answered with malformed JSON'
+    }
+    if (typeof body.agent_id !== 'string' || !body.agent_id) return 'the master answered without an agent_id'
+    const first = this.#agentId === undefined
+    this.#agentId = body.agent_id
+    try {
+      await this.#deps.onRegistered(body)
+    } catch (error) {
+      return `registration could not be recorded: ${(error as Error).message}`
+    }
+    this.#deps.log.info(`${first ? 'registered' : 're-registered'} with master ${body.master_id} as agent ${body.agent_id}`)
+    return body
+  }
+
+  /** Heartbeats until the master asks for re-registration or cannot be reached. */
+  async #heartbeat(intervalMs: number): Promise<void> {
+    const interval = Number.isFinite(intervalMs) && intervalMs > 0 ? intervalMs : 1000
+    while (!this.#closing.signal.aborted) {
+      await this.#sleep(interval)
+      if (this.#closing.signal.aborted) return
+      const res = await this.post('/agent/heartbeat', {agent_id: this.#agentId})
+      if (!res) {
+        this.#deps.log.warn('lost the master (heartbeat failed); registering again')
+        return
+      }
+      const body = (await res.json().catch(() => undefined)) as HeartbeatResponse | undefined
+      if (!res.ok || !body || body.reregister) {
+        this.#deps.log.info(`the master asked for re-registration (HTTP ${res.status})`)
+        return
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.#closing.signal
+      if (signal.aborted) return resolve()
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      signal.addEventListener('abort', done)
+    })
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The status update manager (Mesos semantics): every update is checkpointed before it is sent,
+ * re-sent every `retryMs` until the framework's acknowledgement comes back through the master,
+ * and the updates of one task go out one at a time, in order. While the agent is not registered
+ * with a master, updates wait (they are still checkpointed) and go out on (re-)registration.
+ */
+import type {TaskStatus} from '../../mesos/types'
+import type {Logger} from '../log'
+import {streamKey, type Checkpoint, type StreamRecord} from './checkpoint'
+
+interface Stream extends StreamRecord {
+  timer?: NodeJS.Timeout
+}
+
+export interface StatusUpdateDeps {
+  checkpoint: Checkpoint
+  /** Delivers one update to the master; rejects or resolves false when it did not get there. */
+  send: (frameworkId: string, status: TaskStatus) => Promise<boolean>
+  retryMs: number
+  log: Logger
+  /** An update was acknowledged (the agent completes a task whose terminal update it was). */
+  onAcknowledged: (frameworkId: string, status: TaskStatus) => void
+}
+
+export class StatusUpdateManager {
+  #deps: StatusUpdateDeps
+  #streams = new Map<string, Stream>()
+  #paused = true
+  #closed = false
+
+  constructor(deps: StatusUpdateDeps) {
+    this.#deps = deps
+    for (const r of deps.checkpoint.streams()) this.#streams.set(streamKey(r.framework_id, r.task_id), {...r})
+  }
+
+  /** Checkpoints `status` (which carries a uuid) and sends it when it is first in its stream. */
+  async update(frameworkId: string, status: TaskStatus): Promise<void> {
+    const key = streamKey(frameworkId, status.task_id.value)
+    let stream = this.#streams.get(key)
+    if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: []}))
+    stream.pending.push(status)
+    await this.#deps.checkpoint.saveStream(stream)
+    if (stream.pending.length === 1) this.#send(stream)
+  }
+
+  /** Whether `uuid` was the update awaiting acknowledgement in that stream (others are ignored). */
+  async acknowledge(frameworkId: string, taskId: string, uuid: string): Promise<boolean> {
+    const stream = this.#streams.get(streamKey(frameworkId, taskId))
+    const head = stream?.pending[0]
+    if (!stream || !head || head.uuid !== uuid) {
+      this.#deps.log.warn(`ignoring an acknowledgement of unknown or out-of-order update ${uuid} for task ${taskId} of framework ${frameworkId}`)
+      return false
+    }
+    stream.pending.shift()
+    clearTimeout(stream.timer)
+    if (stream.pending.length === 0) this.#streams.delete(streamKey(frameworkId, taskId))
+    await this.#deps.checkpoint.saveStream(stream)
+    this.#deps.onAcknowledged(frameworkId, head)
+    if (stream.pending.length > 0) this.#send(stream)
+    return true
+  }
+
+  /** Registered with a master: send the first update of every stream now. */
+  resume(): void {
+    this.#paused = false
+    for (const stream of this.#streams.values()) this.#send(stream)
+  }
+
+  /** Lost the master: hold updates until the next registration. */
+  pause(): void {
+    this.#paused = true
+    for (const stream of this.#streams.values()) clearTimeout(stream.timer)
+  }
+
+  /** Drops every stream of a framework that was shut down (no one would acknowledge them). */
+  async dropFramework(frameworkId: string): Promise<void> {
+    for (const [key, stream] of this.#streams) {
+      if (stream.framework_id !== frameworkId) continue
+      clearTimeout(stream.timer)
+      this.#streams.delete(key)
+      stream.pending = []
+      await this.#deps.checkpoint.saveStream(stream)
+    }
+  }
+
+  /** Whether an update of this task still waits for its acknowledgement. */
+  hasPending(frameworkId: string, taskId: string): boolean {
+    return this.#streams.has(streamKey(frameworkId, taskId))
+  }
+
+  get pendingCount(): number {
+    let n = 0
+    for (const s of this.#streams.values()) n += s.pending.length
+    return n
+  }
+
+  close(): void {
+    this.#closed = true
+    for (const stream of this.#streams.values()) clearTimeout(stream.timer)
+  }
+
+  #send(stream: Stream): void {
+    clearTimeout(stream.timer)
+    const head = stream.pending[0]
+    if (this.#paused || this.#closed || !head) return
+    this.#deps.send(stream.framework_id, head).then(
+      (ok) => {
+        if (!ok) this.#deps.log.warn(`the master did not take update ${head.state} (${head.uuid}) of task ${stream.task_id}; retrying`)
+      },
+      (error: Error) => this.#deps.log.warn(`sending update ${head.state} of task ${stream.task_id} failed: ${error.message}; retrying`),
+    )
+    // Re-sent until acknowledged, whatever became of this attempt.
+    stream.timer = setTimeout(() => this.#send(stream), this.#deps.retryMs)
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Task limits under both isolations: a task over its memory fails with
+ * REASON_CONTAINER_LIMITATION_MEMORY, a task that forks too many processes is destroyed with
+ * REASON_CONTAINER_LIMITATION, and nothing of either outlives it.
+ */
+import assert from 'node:assert/strict'
+import {after, before, describe, it} from 'node:test'
+import {CgroupsIsolator} from '../../src/runtime/agent/isolation'
+import {commandTask, processesIn, startTestAgent, waitFor, type TestAgent} from './agent-harness'
+
+function cgroupsUsable(): boolean {
+  try {
+    CgroupsIsolator.probe()
+    return true
+  } catch {
+    return false
+  }
+}
+
+for (const isolation of ['cgroups', 'watchdog'] as const) {
+  describe(`agent limits with ${isolation} isolation`, {skip: isolation === 'cgroups' && !cgroupsUsable() && 'cgroups are not usable here'}, () => {
+    let t: TestAgent
+    before(async () => {
+      t = await startTestAgent({isolation, maxTaskProcesses: 64})
+    })
+    after(() => t.cleanup())
+
+    it('fails a task that allocates beyond its mem with REASON_CONTAINER_LIMITATION_MEMORY', async () => {
+      const hog = `'${process.execPath}' -e "const b = Buffer.alloc(300 * 1024 * 1024, 1); setTimeout(() => console.log(b.length), 20000)"`
+      await t.run(commandTask('hog', hog, {}, 64))
+      const failed = await t.master.waitForState('hog', 'TASK_FAILED')
+      assert.equal(failed.reason, 'REASON_CONTAINER_LIMITATION_MEMORY')
+      assert.match(failed.message!, /^Memory limit exceeded: Requested: 64MB Maximum Used: \d+MB/)
+      assert.deepEqual(failed.limitation?.resources, [{name: 'mem', type: 'SCALAR', scalar: {value: 64}}])
+      assert.equal(failed.source, 'SOURCE_AGENT')
+    })
+
+    it('fails a shell pipeline that buffers beyond its mem', async () => {
+      await t.run(commandTask('pipe-hog', 'head -c 300000000 /dev/zero | tail', {}, 32))
+      const failed = await t.master.waitForState('pipe-hog', 'TASK_FAILED')
+      assert.equal(failed.reason, 'REASON_CONTAINER_LIMITATION_MEMORY', failed.message)
+    })
+
+    it('destroys a task that forks more processes than allowed, leaving none behind', async () => {
+      await t.run(commandTask('forker', 'i=0; while [ $i -lt 300 ]; do sleep 30 & i=$((i+1)); done; wait'))
+      const failed = await t.master.waitForState('forker', 'TASK_FAILED', 20_000)
+      assert.equal(failed.reason, 'REASON_CONTAINER_LIMITATION', failed.message)
+      assert.match(failed.message!, /Process limit exceeded: the task may run at most 64 processes/)
+      await waitFor('the forked sleeps to be gone', () => processesIn(t.workDir).length === 0, 5000)
+    })
+
+    it('still runs tasks within their limits', async () => {
+      await t.run(commandTask('fine', 'for i in 1 2 3; do sleep 0.1 & done; wait; echo ok'))
+      await t.master.waitForState('fine', 'TASK_FINISHED')
+    })
+  })
+}
