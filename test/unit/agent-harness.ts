@@ -11,7 +11,7 @@ import type {RegisterAgentRequest, RegisterAgentResponse, StatusUpdateRequest} f
 import type {TaskInfo, TaskStatus} from '../../src/mesos/types'
 import type {AgentConfig} from '../../src/runtime/config'
 import {Router, reply, serve, type Server} from '../../src/runtime/http'
-import {silentLogger} from '../../src/runtime/log'
+import type {Logger} from '../../src/runtime/log'
 import {startAgent, type AgentComponent} from '../../src/runtime/agent'
 
 export const FRAMEWORK_ID = 'fw-1'
@@ -160,8 +160,11 @@ export async function startTestAgent(overrides: Partial<AgentConfig> = {}): Prom
     ...overrides,
   }
   const started: AgentComponent[] = []
+  // Errors the agent logs are bugs: cleanup fails the test with them.
+  const errors: string[] = []
+  const log: Logger = {info() {}, warn() {}, error: (m) => errors.push(m)}
   const start = async (c: AgentConfig) => {
-    const a = await startAgent(c, {log: silentLogger})
+    const a = await startAgent(c, {log})
     started.push(a)
     return a
   }
@@ -198,6 +201,7 @@ export async function startTestAgent(overrides: Partial<AgentConfig> = {}): Prom
       }
       await master.close()
       fs.rmSync(workDir, {recursive: true, force: true})
+      if (errors.length > 0) throw new Error(`the agent logged errors:\n${errors.join('\n')}`)
     },
   }
   await waitFor('the agent to register', () => t.agent.agentId())

@@ -101,9 +101,9 @@ export class Checkpoint {
     return this.#store.list<StreamRecord>(STREAMS).map(([, r]) => r)
   }
 
-  saveStream(record: StreamRecord): Promise<void> {
-    const key = streamKey(record.framework_id, record.task_id)
-    return record.pending.length === 0 ? this.#store.delete(STREAMS, key) : this.#store.put(STREAMS, key, record)
+  saveStream({framework_id, task_id, pending}: StreamRecord): Promise<void> {
+    const key = streamKey(framework_id, task_id)
+    return pending.length === 0 ? this.#store.delete(STREAMS, key) : this.#store.put(STREAMS, key, {framework_id, task_id, pending})
   }
 
   close(): Promise<void> {

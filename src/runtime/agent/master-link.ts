@@ -89,7 +89,8 @@ export class MasterLink {
 
   /** One registration attempt: the response, or what went wrong. */
   async #register(): Promise<RegisterAgentResponse | string> {
-    const res = await this.post('/agent/register', this.#deps.registration())
+    const registration = this.#deps.registration()
+    const res = await this.post('/agent/register', registration)
     if (!res) return 'the master is unreachable'
     const text = await res.text().catch(() => '')
     if (!res.ok) return `HTTP ${res.status} ${text.slice(0, 200)}`
@@ -100,14 +101,13 @@ export class MasterLink {
       return 'the master answered with malformed JSON'
     }
     if (typeof body.agent_id !== 'string' || !body.agent_id) return 'the master answered without an agent_id'
-    const first = this.#agentId === undefined
     this.#agentId = body.agent_id
     try {
       await this.#deps.onRegistered(body)
     } catch (error) {
       return `registration could not be recorded: ${(error as Error).message}`
     }
-    this.#deps.log.info(`${first ? 'registered' : 're-registered'} with master ${body.master_id} as agent ${body.agent_id}`)
+    this.#deps.log.info(`${registration.agent_id ? 're-registered' : 'registered'} with master ${body.master_id} as agent ${body.agent_id}`)
     return body
   }
 

@@ -31,9 +31,10 @@ function popReservation(r: Resource): Resource {
   return c
 }
 
+/** The innermost reservation is dynamic (a refined reservation without a type counts as one). */
 function isDynamicallyReserved(r: Resource): boolean {
   const last = r.reservations?.[r.reservations.length - 1]
-  return last ? last.type === 'DYNAMIC' : r.reservation !== undefined && reservationRole(r) !== '*'
+  return last ? last.type !== 'STATIC' : r.reservation !== undefined && reservationRole(r) !== '*'
 }
 
 /** A volume back to the reserved disk it was created from. */

@@ -52,7 +52,7 @@ export function baseResources(spec: string | undefined, host: HostFacts): Resour
  * the agent checkpoints, so they survive restarts on top of whatever the base resources are then.
  */
 export function isCheckpointed(r: Resource): boolean {
-  return isPersistentVolume(r) || (r.reservations ?? []).some((x) => x.type === 'DYNAMIC') || r.reservation !== undefined
+  return isPersistentVolume(r) || (r.reservations ?? []).some((x) => x.type !== 'STATIC') || r.reservation !== undefined
 }
 
 /** The unreserved, plain form a checkpointed resource was made from. */
@@ -62,7 +62,7 @@ function unreservedSource(r: Resource): Resource {
   delete c.reservation
   delete c.allocation_info
   delete c.role
-  c.reservations = (c.reservations ?? []).filter((x) => x.type !== 'DYNAMIC')
+  c.reservations = (c.reservations ?? []).filter((x) => x.type === 'STATIC')
   if (c.reservations.length === 0) delete c.reservations
   return c
 }

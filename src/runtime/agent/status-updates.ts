@@ -9,6 +9,8 @@ import type {Logger} from '../log'
 import {streamKey, type Checkpoint, type StreamRecord} from './checkpoint'
 
 interface Stream extends StreamRecord {
+  /** The update sent last, awaiting its acknowledgement (or its retry). */
+  sentUuid?: string
   timer?: NodeJS.Timeout
 }
 
@@ -40,7 +42,7 @@ export class StatusUpdateManager {
     if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: []}))
     stream.pending.push(status)
     await this.#deps.checkpoint.saveStream(stream)
-    if (stream.pending.length === 1) this.#send(stream)
+    this.#send(stream)
   }
 
   /** Whether `uuid` was the update awaiting acknowledgement in that stream (others are ignored). */
@@ -56,20 +58,23 @@ export class StatusUpdateManager {
     if (stream.pending.length === 0) this.#streams.delete(streamKey(frameworkId, taskId))
     await this.#deps.checkpoint.saveStream(stream)
     this.#deps.onAcknowledged(frameworkId, head)
-    if (stream.pending.length > 0) this.#send(stream)
+    this.#send(stream)
     return true
   }
 
   /** Registered with a master: send the first update of every stream now. */
   resume(): void {
     this.#paused = false
-    for (const stream of this.#streams.values()) this.#send(stream)
+    for (const stream of this.#streams.values()) this.#send(stream, true)
   }
 
   /** Lost the master: hold updates until the next registration. */
   pause(): void {
     this.#paused = true
-    for (const stream of this.#streams.values()) clearTimeout(stream.timer)
+    for (const stream of this.#streams.values()) {
+      clearTimeout(stream.timer)
+      stream.sentUuid = undefined
+    }
   }
 
   /** Drops every stream of a framework that was shut down (no one would acknowledge them). */
@@ -99,10 +104,12 @@ export class StatusUpdateManager {
     for (const stream of this.#streams.values()) clearTimeout(stream.timer)
   }
 
-  #send(stream: Stream): void {
-    clearTimeout(stream.timer)
+  /** Sends the stream's first update, unless it is out already (`force`: the retry). */
+  #send(stream: Stream, force = false): void {
     const head = stream.pending[0]
-    if (this.#paused || this.#closed || !head) return
+    if (this.#paused || this.#closed || !head || (!force && stream.sentUuid === head.uuid)) return
+    clearTimeout(stream.timer)
+    stream.sentUuid = head.uuid
     this.#deps.send(stream.framework_id, head).then(
       (ok) => {
         if (!ok) this.#deps.log.warn(`the master did not take update ${head.state} (${head.uuid}) of task ${stream.task_id}; retrying`)
@@ -110,6 +117,6 @@ export class StatusUpdateManager {
       (error: Error) => this.#deps.log.warn(`sending update ${head.state} of task ${stream.task_id} failed: ${error.message}; retrying`),
     )
     // Re-sent until acknowledged, whatever became of this attempt.
-    stream.timer = setTimeout(() => this.#send(stream), this.#deps.retryMs)
+    stream.timer = setTimeout(() => this.#send(stream, true), this.#deps.retryMs)
   }
 }
