@@ -1,9 +1,9 @@
 /**
- * The agent proper (Mesos' `Slave` plus its command executors): it runs the master's tasks as
- * containers (sandbox, fetch, volumes, isolation, process), reports their states through the
- * status update manager, kills them, applies offer operations to its resources, and recovers all
- * of it from its checkpoints after a restart. Every task runs one flow, launch → supervise → report
- * the end, so the statuses of a task are produced in order.
+ * The agent proper (Mesos' `Slave`): it takes the master's tasks and runs each in a container
+ * (containerizer.ts), reports their states through the status update manager, kills them,
+ * applies offer operations to its resources, and recovers all of it from its checkpoints after a
+ * restart. Every task runs one flow, launch → wait → report the end, so the statuses of a task
+ * are produced in order.
  */
 import {randomBytes, randomUUID} from 'node:crypto'
 import fs from 'node:fs'
@@ -15,25 +15,20 @@ import {MESOS_VERSION, type AgentConfig} from '../config'
 import {HttpError, conflict} from '../http'
 import type {Logger} from '../log'
 import {streamKey, type Checkpoint, type TaskRecord} from './checkpoint'
-import {commandArgv, describeExit, executorName, killAll, readExitStatus, signalGroup, spawnTask, taskEnvironment, watchExit, type ExitInfo} from './executor'
-import {fetchUris} from './fetcher'
-import {destroyCgroups, type ContainerLimits, type IsolatedContainer, type Isolator} from './isolation'
+import {Containerizer, type Termination} from './containerizer'
+import {executorName} from './executor'
+import type {ContainerLimits, Isolator} from './isolation'
 import {MasterLink} from './master-link'
 import {applyOperations} from './operations'
-import {groupByTask, isRunning, processTable, CLOCK_TICKS_PER_SECOND, type TaskLeader} from './procfs'
 import {isCheckpointed, totalResources} from './resources'
-import {createSandbox, linkVolumes, taskVolumes, type Layout} from './sandbox'
+import {taskVolumes, type Layout} from './sandbox'
 import {StatusUpdateManager} from './status-updates'
 
 const MiB = 1024 * 1024
-/** How often running containers are checked against their limits, and re-adopted ones polled. */
-const MONITOR_INTERVAL_MS = 250
 /** Mesos' MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK: older completed tasks (and sandboxes) go. */
 const MAX_COMPLETED_PER_FRAMEWORK = 150
 /** Mesos' MIN_MEMORY for a container. */
 const MIN_TASK_MEM_MB = 32
-const FETCH_MAX_BYTES = 1024 * MiB
-const FETCH_TIMEOUT_MS = 10 * 60_000
 /** How long shutdown() waits for the master to acknowledge the final updates. */
 const SHUTDOWN_FLUSH_MS = 5000
 
@@ -41,9 +36,7 @@ interface ActiveTask {
   record: TaskRecord
   /** Aborts the launch while the container is being prepared. */
   abort?: AbortController
-  watcher?: {stop: () => void}
-  killTimer?: NodeJS.Timeout
-  /** The task's flow: launch or recovery, then supervision until its end is reported. */
+  /** The task's flow: launch or recovery, then the wait for its end, until that is reported. */
   flow: Promise<void>
   /** Serialises the task's status updates. */
   reporting: Promise<void>
@@ -89,7 +82,7 @@ export class Agent {
   #completed: TaskRecord[] = []
   #updates: StatusUpdateManager
   #link: MasterLink
-  #monitor?: NodeJS.Timeout
+  #containerizer: Containerizer
   /** Serialises offer operations: each applies to the total the previous one left. */
   #operations: Promise<unknown> = Promise.resolve()
   #closed = false
@@ -117,6 +110,14 @@ export class Agent {
       log: o.log,
       send: (frameworkId, status) => this.#sendUpdate(frameworkId, status),
       onAcknowledged: (frameworkId, status) => this.#acknowledged(frameworkId, status),
+    })
+    this.#containerizer = new Containerizer({
+      layout: o.layout,
+      isolator: o.isolator,
+      log: o.log,
+      now: o.now,
+      pageSize: o.pageSize,
+      persist: (record) => o.checkpoint.saveTask(record),
     })
     this.#link = new MasterLink({
       masterUrl: o.config.masterUrl,
@@ -177,17 +178,12 @@ export class Agent {
     for (const record of this.#o.checkpoint.tasks()) {
       const task: ActiveTask = {record, flow: Promise.resolve(), reporting: Promise.resolve()}
       this.#track(task)
-      const {leader} = record
       if (isTerminal(record.state)) {
         if (record.framework_removed || !this.#updates.hasPending(record.framework_id, record.task.task_id.value)) await this.#complete(task)
-      } else if (!leader) {
-        this.#flow(task, this.#abandonLaunch(task))
-      } else if (isRunning(leader.pid, leader.startTime)) {
-        this.#log.info(`re-adopted task ${record.task.task_id.value} (pid ${leader.pid})`)
-        if (record.kill) this.#escalate(task, false)
-        this.#flow(task, this.#supervise(task, watchExit(leader, undefined, MONITOR_INTERVAL_MS)))
+      } else if (record.leader) {
+        this.#flow(task, this.#waitForEnd(task))
       } else {
-        this.#flow(task, this.#supervise(task, {ended: Promise.resolve({}), stop: () => {}}))
+        this.#flow(task, this.#abandonLaunch(task))
       }
     }
   }
@@ -201,12 +197,8 @@ export class Agent {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    clearInterval(this.#monitor)
-    for (const task of this.#active.values()) {
-      task.watcher?.stop()
-      clearTimeout(task.killTimer)
-      task.abort?.abort()
-    }
+    this.#containerizer.close()
+    for (const task of this.#active.values()) task.abort?.abort()
     await this.#link.close()
     this.#updates.close()
     const tasks = [...this.#active.values()]
@@ -291,13 +283,12 @@ export class Agent {
       task.abort?.abort()
       return
     }
-    record.kill = {requested_at: this.#o.now(), grace_ms: this.#graceMs(record.task, req.kill_policy?.grace_period?.nanoseconds)}
+    const graceMs = this.#graceMs(record.task, req.kill_policy?.grace_period?.nanoseconds)
+    this.#log.info(`killing task ${req.task_id} (grace ${graceMs} ms)`)
+    await this.#containerizer.kill(record, graceMs)
     this.#changed()
-    await this.#o.checkpoint.saveTask(record)
-    this.#log.info(`killing task ${req.task_id} (grace ${record.kill.grace_ms} ms)`)
     if (record.state === 'TASK_RUNNING' && hasCapability(record.framework_info, 'TASK_KILLING_STATE'))
       void this.#report(task, 'TASK_KILLING', {source: 'SOURCE_EXECUTOR'})
-    this.#escalate(task, true)
   }
 
   acknowledge(frameworkId: string, taskId: string, uuid: string): Promise<boolean> {
@@ -335,33 +326,16 @@ export class Agent {
     return this.#total
   }
 
-  /** Per running task: CPU time, memory, processes, from one pass over the process table. */
+  /** /monitor/statistics: the resource usage of every running task. */
   statistics(): MonitorEntry[] {
-    const running = [...this.#active.values()].filter((t) => t.record.leader && !isTerminal(t.record.state))
-    if (running.length === 0) return []
-    const leaders = new Map<number, TaskLeader<ActiveTask>>(running.map((t) => [t.record.leader!.pid, {key: t, startTime: t.record.leader!.startTime}]))
-    const groups = groupByTask(processTable(), leaders)
-    return running.map((t) => {
-      const procs = (groups.get(t) ?? []).filter((p) => p.state !== 'Z')
-      const sum = (f: (p: (typeof procs)[number]) => number) => procs.reduce((n, p) => n + f(p), 0)
-      const taskId = t.record.task.task_id.value
-      return {
-        framework_id: t.record.framework_id,
-        executor_id: taskId,
-        executor_name: executorName(t.record.task),
-        source: taskId,
-        statistics: {
-          timestamp: this.#o.now() / 1000,
-          processes: procs.length,
-          threads: sum((p) => p.threads),
-          cpus_user_time_secs: sum((p) => p.utimeTicks) / CLOCK_TICKS_PER_SECOND,
-          cpus_system_time_secs: sum((p) => p.stimeTicks) / CLOCK_TICKS_PER_SECOND,
-          cpus_limit: scalar(t.record.task.resources, 'cpus'),
-          mem_rss_bytes: sum((p) => p.rssPages) * this.#o.pageSize,
-          mem_limit_bytes: t.record.limits.memBytes ?? 0,
-        },
-      }
-    })
+    const running = this.activeTasks().filter((r) => !isTerminal(r.state))
+    return [...this.#containerizer.usage(running)].map(([r, statistics]) => ({
+      framework_id: r.framework_id,
+      executor_id: r.task.task_id.value,
+      executor_name: executorName(r.task),
+      source: r.task.task_id.value,
+      statistics,
+    }))
   }
 
   // ---- internals ----
@@ -400,70 +374,43 @@ export class Agent {
     const record = task.record
     const abort = (task.abort = new AbortController())
     const progress = (line: string) => appendLog(path.join(record.directory, 'stderr'), line, this.#o.now())
-    let spawned: Awaited<ReturnType<typeof spawnTask>>
+    const env = {
+      agentId: this.#agentId!,
+      endpoint: this.endpoint,
+      frameworkId: record.framework_id,
+      checkpoint: record.framework_info.checkpoint === true,
+      graceMs: this.#graceMs(record.task),
+    }
     try {
-      const unsupported = unsupportedReason(record.task)
-      if (unsupported) throw new Error(unsupported)
-      await createSandbox(record.directory)
-      await fetchUris(record.task.command?.uris ?? [], {
-        sandbox: record.directory,
-        cacheDir: this.#o.layout.fetchCacheDir,
-        progress,
-        signal: abort.signal,
-        maxBytes: FETCH_MAX_BYTES,
-        timeoutMs: FETCH_TIMEOUT_MS,
-      })
-      abort.signal.throwIfAborted()
-      await linkVolumes(this.#o.layout, record.directory, record.task.resources)
-      record.cgroups = await this.#o.isolator.prepare(record.container_id, record.limits)
-      await this.#o.checkpoint.saveTask(record)
-      abort.signal.throwIfAborted()
-      spawned = await spawnTask({
-        argv: commandArgv(record.task.command!),
-        env: taskEnvironment(record.task, record.directory, {
-          agentId: this.#agentId!,
-          endpoint: this.endpoint,
-          frameworkId: record.framework_id,
-          checkpoint: record.framework_info.checkpoint === true,
-          graceMs: this.#graceMs(record.task),
-        }),
-        sandbox: record.directory,
-        exitStatusFile: this.#o.layout.exitStatusFile(record.container_id),
-        cgroupProcs: record.cgroups ? [...new Set([record.cgroups.memory, record.cgroups.pids])].map((d) => path.join(d, 'cgroup.procs')) : [],
-      })
+      await this.#containerizer.launch(record, env, abort.signal, progress)
     } catch (error) {
       task.abort = undefined
       if (this.#closed) return
-      if (record.cgroups) await destroyCgroups(record.cgroups).catch((e: Error) => this.#log.warn(`cgroup cleanup: ${e.message}`))
-      if (abort.signal.aborted) {
-        await this.#report(task, 'TASK_KILLED', {source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed during launch'})
-      } else {
+      if (abort.signal.aborted && !record.leader)
+        return this.#report(task, 'TASK_KILLED', {source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed during launch'})
+      if (!record.leader) {
         const message = `Failed to launch container: ${(error as Error).message}`
         if (fs.existsSync(record.directory)) progress(message)
         this.#log.warn(`task ${record.task.task_id.value}: ${message}`)
-        await this.#report(task, 'TASK_FAILED', {source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message})
+        return this.#report(task, 'TASK_FAILED', {source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message})
       }
-      return
+      throw error
     }
-    const watcher = watchExit(spawned.leader, spawned.child, MONITOR_INTERVAL_MS)
-    record.leader = spawned.leader
     task.abort = undefined
-    await this.#o.checkpoint.saveTask(record)
-    if (this.#closed) return watcher.stop()
-    // A kill that came while the process was being started.
+    if (this.#closed) return
     if (abort.signal.aborted) {
-      record.kill = {requested_at: this.#o.now(), grace_ms: 0}
-      this.#escalate(task, false)
+      // Killed while its process was being started.
+      await this.#containerizer.kill(record, 0)
     } else {
       void this.#report(task, 'TASK_STARTING', {source: 'SOURCE_EXECUTOR'})
       void this.#report(task, 'TASK_RUNNING', {source: 'SOURCE_EXECUTOR'})
     }
-    await this.#supervise(task, watcher)
+    await this.#waitForEnd(task)
   }
 
-  /** The agent stopped while this task was launching: the container never (knowingly) started. */
+  /** The agent restarted while this task was launching: the container never (knowingly) started. */
   async #abandonLaunch(task: ActiveTask): Promise<void> {
-    if (task.record.cgroups) await destroyCgroups(task.record.cgroups).catch(() => {})
+    await this.#containerizer.abandon(task.record)
     await this.#report(task, 'TASK_FAILED', {
       source: 'SOURCE_AGENT',
       reason: 'REASON_AGENT_RESTARTED',
@@ -471,91 +418,9 @@ export class Agent {
     })
   }
 
-  /** Watches the container until its command ends, then reports how it ended. */
-  async #supervise(task: ActiveTask, watcher: {ended: Promise<ExitInfo | undefined>; stop: () => void}): Promise<void> {
-    task.watcher = watcher
-    this.#monitorLimits()
-    const seen = await watcher.ended
-    if (!seen || this.#closed) return
-    task.watcher = undefined
-    await this.#ended(task, seen)
-  }
-
-  async #ended(task: ActiveTask, seen: ExitInfo): Promise<void> {
-    const record = task.record
-    const leader = record.leader!
-    clearTimeout(task.killTimer)
-    const exit = readExitStatus(this.#o.layout.exitStatusFile(record.container_id), seen)
-    const limitation = record.limitation ?? this.#o.isolator.check([isolated(record)]).get(record.container_id)
-    // The container is destroyed: whatever the command left behind goes with it.
-    killAll(leader)
-    if (record.cgroups) await destroyCgroups(record.cgroups).catch((e: Error) => this.#log.warn(`cgroup cleanup: ${e.message}`))
-    const described = describeExit(exit)
-    const taskId = record.task.task_id.value
-    if (limitation) {
-      this.#log.warn(`task ${taskId} hit a limit: ${limitation.message}`)
-      await this.#report(task, 'TASK_FAILED', {
-        source: 'SOURCE_AGENT',
-        reason: limitation.reason,
-        message: limitation.message,
-        limitation: {resources: limitation.resources},
-      })
-    } else if (exit.isolationFailure) {
-      await this.#report(task, 'TASK_FAILED', {
-        source: 'SOURCE_AGENT',
-        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
-        message: `Failed to launch container: cannot join cgroup '${exit.isolationFailure}'`,
-      })
-    } else if (record.kill) {
-      await this.#report(task, 'TASK_KILLED', {source: 'SOURCE_EXECUTOR', message: described?.message ?? 'Command terminated with signal Killed'})
-    } else if (described) {
-      await this.#report(
-        task,
-        described.succeeded ? 'TASK_FINISHED' : 'TASK_FAILED',
-        described.succeeded ? {source: 'SOURCE_EXECUTOR', message: described.message} : {source: 'SOURCE_EXECUTOR', reason: 'REASON_COMMAND_EXECUTOR_FAILED', message: described.message},
-      )
-    } else {
-      await this.#report(task, 'TASK_FAILED', {
-        source: 'SOURCE_AGENT',
-        reason: 'REASON_EXECUTOR_TERMINATED',
-        message: 'Abnormal executor termination: the task ended while the agent was down and left no exit status',
-      })
-    }
-  }
-
-  /** SIGTERM now (unless already sent), SIGKILL when the grace period is over. */
-  #escalate(task: ActiveTask, sendTerm: boolean): void {
-    const {leader, kill} = task.record
-    if (!leader || !kill) return
-    const remaining = Math.max(0, kill.requested_at + kill.grace_ms - this.#o.now())
-    if (remaining === 0) {
-      killAll(leader)
-      return
-    }
-    if (sendTerm) signalGroup(leader, 'SIGTERM')
-    clearTimeout(task.killTimer)
-    task.killTimer = setTimeout(() => killAll(leader), remaining)
-  }
-
-  /** Checks running containers against their limits every MONITOR_INTERVAL_MS while any runs. */
-  #monitorLimits(): void {
-    if (this.#monitor || this.#closed) return
-    this.#monitor = setInterval(() => {
-      const running = [...this.#active.values()].filter((t) => t.record.leader && t.watcher && !t.record.limitation)
-      if (running.length === 0) {
-        clearInterval(this.#monitor)
-        this.#monitor = undefined
-        return
-      }
-      const byId = new Map(running.map((t) => [t.record.container_id, t]))
-      for (const [containerId, limitation] of this.#o.isolator.check(running.map((t) => isolated(t.record)))) {
-        const task = byId.get(containerId)!
-        task.record.limitation = limitation
-        this.#log.warn(`task ${task.record.task.task_id.value}: ${limitation.message}; destroying its container`)
-        killAll(task.record.leader!)
-        void this.#o.checkpoint.saveTask(task.record).catch(() => {})
-      }
-    }, MONITOR_INTERVAL_MS)
+  async #waitForEnd(task: ActiveTask): Promise<void> {
+    const end: Termination | undefined = await this.#containerizer.wait(task.record)
+    if (end && !this.#closed) await this.#report(task, end.state, end.status)
   }
 
   #status(record: TaskRecord, state: TaskState, extra: Partial<TaskStatus>): TaskStatus {
@@ -659,23 +524,8 @@ export class Agent {
   }
 }
 
-function isolated(record: TaskRecord): IsolatedContainer {
-  return {containerId: record.container_id, leader: record.leader!, limits: record.limits, cgroups: record.cgroups}
-}
-
 function hasCapability(framework: FrameworkInfo, type: string): boolean {
   return (framework.capabilities ?? []).some((c) => c.type === type)
-}
-
-/** What this agent cannot run, as the reason its launch fails. */
-function unsupportedReason(task: TaskInfo): string | undefined {
-  if (task.executor) return 'custom executors are not supported; this agent runs command tasks'
-  if (task.container?.type === 'DOCKER') return 'Docker containers are not supported by this agent'
-  const mesos = task.container?.mesos as {image?: unknown} | undefined
-  if (mesos?.image) return 'container images are not supported by this agent'
-  if (!task.command) return 'the task has no command'
-  if (task.command.shell !== false && !task.command.value) return 'the task has an empty command'
-  return undefined
 }
 
 /** Appends a glog-style line (as the Mesos fetcher writes them) to a sandbox log. */

@@ -1,0 +1,252 @@
+/**
+ * The containerizer (Mesos' MesosContainerizer with the command executor folded in): prepares a
+ * task's container (sandbox, fetched URIs, persistent volumes, cgroups), starts its process,
+ * watches it (or re-adopts it after an agent restart), enforces its limits, kills it with a grace
+ * period, and says how it ended. It changes only the container fields of a task record and has
+ * them checkpointed through `persist` before they matter (the leader before TASK_RUNNING).
+ */
+import path from 'node:path'
+import {scalar} from '../../mesos/resources'
+import type {TaskInfo, TaskState, TaskStatus} from '../../mesos/types'
+import type {Logger} from '../log'
+import type {TaskRecord} from './checkpoint'
+import {commandArgv, describeExit, killAll, readExitStatus, signalGroup, spawnTask, taskEnvironment, watchExit, type EnvironmentContext, type ExitInfo} from './executor'
+import {fetchUris} from './fetcher'
+import {destroyCgroups, type IsolatedContainer, type Isolator} from './isolation'
+import {CLOCK_TICKS_PER_SECOND, groupByTask, isRunning, processTable, type TaskLeader} from './procfs'
+import {createSandbox, linkVolumes, type Layout} from './sandbox'
+
+/** How often running containers are checked against their limits, and re-adopted ones polled. */
+const MONITOR_INTERVAL_MS = 250
+const FETCH_MAX_BYTES = 1024 * 1024 * 1024
+const FETCH_TIMEOUT_MS = 10 * 60_000
+
+/** How a container ended: the state and status fields that report it. */
+export interface Termination {
+  state: TaskState
+  status: Pick<TaskStatus, 'source' | 'reason' | 'message' | 'limitation'>
+}
+
+export interface ContainerizerOptions {
+  layout: Layout
+  isolator: Isolator
+  log: Logger
+  now: () => number
+  pageSize: number
+  /** Checkpoints a task record whose container fields changed. */
+  persist: (record: TaskRecord) => Promise<void>
+}
+
+interface Watched {
+  record: TaskRecord
+  watcher: {ended: Promise<ExitInfo | undefined>; stop: () => void}
+  killTimer?: NodeJS.Timeout
+}
+
+export class Containerizer {
+  #o: ContainerizerOptions
+  #watched = new Map<string, Watched>()
+  #monitor?: NodeJS.Timeout
+  #closed = false
+
+  constructor(o: ContainerizerOptions) {
+    this.#o = o
+  }
+
+  /**
+   * Prepares the container and starts the task's process, checkpointing its cgroups and then its
+   * leader. Throws an Error whose message says what failed (the launch failure), or the abort
+   * reason when `signal` aborted it (a kill during launch); nothing of the container is left then.
+   */
+  async launch(record: TaskRecord, env: EnvironmentContext, signal: AbortSignal, progress: (line: string) => void): Promise<void> {
+    try {
+      const unsupported = unsupportedReason(record.task)
+      if (unsupported) throw new Error(unsupported)
+      await createSandbox(record.directory)
+      await fetchUris(record.task.command?.uris ?? [], {
+        sandbox: record.directory,
+        cacheDir: this.#o.layout.fetchCacheDir,
+        progress,
+        signal,
+        maxBytes: FETCH_MAX_BYTES,
+        timeoutMs: FETCH_TIMEOUT_MS,
+      })
+      signal.throwIfAborted()
+      await linkVolumes(this.#o.layout, record.directory, record.task.resources)
+      record.cgroups = await this.#o.isolator.prepare(record.container_id, record.limits)
+      await this.#o.persist(record)
+      signal.throwIfAborted()
+    } catch (error) {
+      if (record.cgroups) await this.#destroyCgroups(record)
+      throw error
+    }
+    const {leader, child} = await spawnTask({
+      argv: commandArgv(record.task.command!),
+      env: taskEnvironment(record.task, record.directory, env),
+      sandbox: record.directory,
+      exitStatusFile: this.#o.layout.exitStatusFile(record.container_id),
+      cgroupProcs: record.cgroups ? [...new Set([record.cgroups.memory, record.cgroups.pids])].map((d) => path.join(d, 'cgroup.procs')) : [],
+    }).catch(async (error: Error) => {
+      if (record.cgroups) await this.#destroyCgroups(record)
+      throw error
+    })
+    // Watched before anything else runs, so no exit event is missed.
+    this.#watch(record, watchExit(leader, child, MONITOR_INTERVAL_MS))
+    record.leader = leader
+    await this.#o.persist(record)
+  }
+
+  /** A launch the agent never finished (it restarted meanwhile): removes what it had made. */
+  async abandon(record: TaskRecord): Promise<void> {
+    if (record.cgroups) await this.#destroyCgroups(record)
+  }
+
+  /**
+   * Waits for the task's command to end and destroys the container. A recovered task is
+   * re-adopted if its process still runs (its pending kill resumed). Undefined when the
+   * containerizer was closed first: the process goes on, unwatched.
+   */
+  async wait(record: TaskRecord): Promise<Termination | undefined> {
+    const leader = record.leader!
+    let watched = this.#watched.get(record.container_id)
+    if (!watched) {
+      const alive = isRunning(leader.pid, leader.startTime)
+      if (alive) this.#o.log.info(`re-adopted task ${record.task.task_id.value} (pid ${leader.pid})`)
+      watched = this.#watch(record, alive ? watchExit(leader, undefined, MONITOR_INTERVAL_MS) : {ended: Promise.resolve({}), stop: () => {}})
+      if (alive && record.kill) this.#escalate(watched, false)
+    }
+    const seen = await watched.watcher.ended
+    if (!seen || this.#closed) return undefined
+    clearTimeout(watched.killTimer)
+    this.#watched.delete(record.container_id)
+    return this.#destroy(record, seen)
+  }
+
+  /** SIGTERM to the task's process group now, SIGKILL when `graceMs` is over. */
+  async kill(record: TaskRecord, graceMs: number): Promise<void> {
+    record.kill = {requested_at: this.#o.now(), grace_ms: graceMs}
+    await this.#o.persist(record)
+    const watched = this.#watched.get(record.container_id)
+    if (watched) this.#escalate(watched, true)
+  }
+
+  /** Mesos ResourceStatistics of each running container, from one pass over the process table. */
+  usage(records: TaskRecord[]): Map<TaskRecord, Record<string, number>> {
+    const out = new Map<TaskRecord, Record<string, number>>()
+    const running = records.filter((r) => r.leader)
+    if (running.length === 0) return out
+    const leaders = new Map<number, TaskLeader<TaskRecord>>(running.map((r) => [r.leader!.pid, {key: r, startTime: r.leader!.startTime}]))
+    const groups = groupByTask(processTable(), leaders)
+    for (const r of running) {
+      const procs = (groups.get(r) ?? []).filter((p) => p.state !== 'Z')
+      const sum = (f: (p: (typeof procs)[number]) => number) => procs.reduce((n, p) => n + f(p), 0)
+      out.set(r, {
+        timestamp: this.#o.now() / 1000,
+        processes: procs.length,
+        threads: sum((p) => p.threads),
+        cpus_user_time_secs: sum((p) => p.utimeTicks) / CLOCK_TICKS_PER_SECOND,
+        cpus_system_time_secs: sum((p) => p.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+        cpus_limit: scalar(r.task.resources, 'cpus'),
+        mem_rss_bytes: sum((p) => p.rssPages) * this.#o.pageSize,
+        mem_limit_bytes: r.limits.memBytes ?? 0,
+      })
+    }
+    return out
+  }
+
+  /** Stops watching (task processes keep running) and every timer. */
+  close(): void {
+    this.#closed = true
+    clearInterval(this.#monitor)
+    for (const w of this.#watched.values()) {
+      clearTimeout(w.killTimer)
+      w.watcher.stop()
+    }
+  }
+
+  #watch(record: TaskRecord, watcher: Watched['watcher']): Watched {
+    const watched: Watched = {record, watcher}
+    if (this.#closed) watcher.stop()
+    this.#watched.set(record.container_id, watched)
+    this.#monitorLimits()
+    return watched
+  }
+
+  /** Reads how the command ended, kills what it left behind, removes its cgroups. */
+  async #destroy(record: TaskRecord, seen: ExitInfo): Promise<Termination> {
+    const exit = readExitStatus(this.#o.layout.exitStatusFile(record.container_id), seen)
+    const limitation = record.limitation ?? this.#o.isolator.check([isolated(record)]).get(record.container_id)
+    killAll(record.leader!)
+    if (record.cgroups) await this.#destroyCgroups(record)
+    const described = describeExit(exit)
+    if (limitation)
+      return {state: 'TASK_FAILED', status: {source: 'SOURCE_AGENT', reason: limitation.reason, message: limitation.message, limitation: {resources: limitation.resources}}}
+    if (exit.isolationFailure)
+      return {
+        state: 'TASK_FAILED',
+        status: {source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: cannot join cgroup '${exit.isolationFailure}'`},
+      }
+    if (record.kill) return {state: 'TASK_KILLED', status: {source: 'SOURCE_EXECUTOR', message: described?.message ?? 'Command terminated with signal Killed'}}
+    if (described?.succeeded) return {state: 'TASK_FINISHED', status: {source: 'SOURCE_EXECUTOR', message: described.message}}
+    if (described) return {state: 'TASK_FAILED', status: {source: 'SOURCE_EXECUTOR', reason: 'REASON_COMMAND_EXECUTOR_FAILED', message: described.message}}
+    return {
+      state: 'TASK_FAILED',
+      status: {
+        source: 'SOURCE_AGENT',
+        reason: 'REASON_EXECUTOR_TERMINATED',
+        message: 'Abnormal executor termination: the task ended while the agent was down and left no exit status',
+      },
+    }
+  }
+
+  async #destroyCgroups(record: TaskRecord): Promise<void> {
+    await destroyCgroups(record.cgroups!).catch((e: Error) => this.#o.log.warn(`removing the cgroups of container ${record.container_id}: ${e.message}`))
+  }
+
+  /** SIGTERM now (unless already sent before a restart), SIGKILL when the grace period is over. */
+  #escalate(watched: Watched, sendTerm: boolean): void {
+    const {leader, kill} = watched.record
+    if (!leader || !kill) return
+    const remaining = Math.max(0, kill.requested_at + kill.grace_ms - this.#o.now())
+    clearTimeout(watched.killTimer)
+    if (remaining === 0) return killAll(leader)
+    if (sendTerm) signalGroup(leader, 'SIGTERM')
+    watched.killTimer = setTimeout(() => killAll(leader), remaining)
+  }
+
+  /** Checks running containers against their limits every MONITOR_INTERVAL_MS while any runs. */
+  #monitorLimits(): void {
+    if (this.#monitor || this.#closed) return
+    this.#monitor = setInterval(() => {
+      const running = [...this.#watched.values()].filter((w) => w.record.leader && !w.record.limitation)
+      if (running.length === 0) {
+        clearInterval(this.#monitor)
+        this.#monitor = undefined
+        return
+      }
+      const byId = new Map(running.map((w) => [w.record.container_id, w.record]))
+      for (const [containerId, limitation] of this.#o.isolator.check(running.map((w) => isolated(w.record)))) {
+        const record = byId.get(containerId)!
+        record.limitation = limitation
+        this.#o.log.warn(`task ${record.task.task_id.value}: ${limitation.message}; destroying its container`)
+        killAll(record.leader!)
+        void this.#o.persist(record).catch(() => {})
+      }
+    }, MONITOR_INTERVAL_MS)
+  }
+}
+
+function isolated(record: TaskRecord): IsolatedContainer {
+  return {containerId: record.container_id, leader: record.leader!, limits: record.limits, cgroups: record.cgroups}
+}
+
+/** What this agent cannot run, as the reason its launch fails. */
+function unsupportedReason(task: TaskInfo): string | undefined {
+  if (task.executor) return 'custom executors are not supported; this agent runs command tasks'
+  if (task.container?.type === 'DOCKER') return 'Docker containers are not supported by this agent'
+  const mesos = task.container?.mesos as {image?: unknown} | undefined
+  if (mesos?.image) return 'container images are not supported by this agent'
+  if (!task.command) return 'the task has no command'
+  if (task.command.shell !== false && !task.command.value) return 'the task has an empty command'
+  return undefined
+}
