@@ -135,13 +135,16 @@ function bool(name: string, value: string | undefined): boolean {
   throw new UsageError(`Failed to load flag '${name}': expected true or false, got '${value}'`)
 }
 
-/** `HOST:PORT` (what the real tool takes) or an http:// URL, possibly with a path prefix. */
+/**
+ * `HOST:PORT` (what the real tool takes), `HOST:PORT/PATH` (a gateway's `/mesos` prefix), or an
+ * http:// URL, possibly with a path prefix.
+ */
 export function parseMaster(value: string): string {
-  const hostPort = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(value)
+  const hostPort = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}(\/[\w./-]*)?$/.test(value)
   try {
     return normalizeMasterUrl(hostPort ? `http://${value}` : value)
   } catch {
-    throw new UsageError(`Could not parse --master=${value} (expected HOST:PORT or an http:// URL)`)
+    throw new UsageError(`Could not parse --master=${value} (expected HOST:PORT, HOST:PORT/PATH or an http:// URL)`)
   }
 }
 
