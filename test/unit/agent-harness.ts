@@ -75,8 +75,12 @@ export class StandInMaster {
     return this.updates.filter((u) => u.status.task_id.value === taskId).map((u) => u.status)
   }
 
+  /** The distinct updates' states: a re-sent update (same uuid) counts once. */
   states(taskId: string): string[] {
-    return this.statuses(taskId).map((s) => s.state)
+    const seen = new Set<string | undefined>()
+    return this.statuses(taskId)
+      .filter((s) => !seen.has(s.uuid) && seen.add(s.uuid))
+      .map((s) => s.state)
   }
 
   async waitForState(taskId: string, state: string, timeoutMs = 15_000): Promise<TaskStatus> {

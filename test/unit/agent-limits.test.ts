@@ -42,7 +42,7 @@ for (const isolation of ['cgroups', 'watchdog'] as const) {
     })
 
     it('destroys a task that forks more processes than allowed, leaving none behind', async () => {
-      await t.run(commandTask('forker', 'i=0; while [ $i -lt 300 ]; do sleep 30 & i=$((i+1)); done; wait'))
+      await t.run(commandTask('forker', 'i=0; while [ $i -lt 300 ]; do sleep 30 & i=$((i+1)); done; wait', {}, 512))
       const failed = await t.master.waitForState('forker', 'TASK_FAILED', 20_000)
       assert.equal(failed.reason, 'REASON_CONTAINER_LIMITATION', failed.message)
       assert.match(failed.message!, /Process limit exceeded: the task may run at most 64 processes/)

@@ -219,7 +219,7 @@ describe('agent: reliable status updates', () => {
   it('re-sends an update until it is acknowledged, and the next only after that', async () => {
     t.master.autoAck = false
     await t.run(commandTask('retry', 'exit 0'))
-    await waitFor('retries of TASK_STARTING', () => t.master.states('retry').filter((s) => s === 'TASK_STARTING').length >= 3)
+    await waitFor('retries of TASK_STARTING', () => t.master.statuses('retry').filter((s) => s.state === 'TASK_STARTING').length >= 3)
     assert.ok(!t.master.states('retry').includes('TASK_RUNNING'), 'nothing after an unacknowledged update')
     const starting = t.master.statuses('retry')[0]
     assert.ok(t.master.statuses('retry').every((s) => s.uuid === starting.uuid))

@@ -11,7 +11,7 @@ import path from 'node:path'
 import type {Resource} from '../../mesos/types'
 import {scalarResource} from '../../mesos/resources'
 import type {Logger} from '../log'
-import {groupByTask, processTable, type TaskLeader} from './procfs'
+import {groupByTask, privateResidentPages, processTable, type TaskLeader} from './procfs'
 
 const MiB = 1024 * 1024
 const CGROUP_ROOT = '/sys/fs/cgroup'
@@ -93,8 +93,9 @@ class WatchdogIsolator implements Isolator {
         out.set(c.containerId, processLimitation(c.limits.maxProcesses, live.length))
         continue
       }
-      const rss = live.reduce((sum, p) => sum + p.rssPages * this.pageSize, 0)
-      if (c.limits.memBytes !== undefined && rss > c.limits.memBytes) out.set(c.containerId, memoryLimitation(c.limits.memBytes, rss))
+      if (c.limits.memBytes === undefined) continue
+      const used = live.reduce((sum, p) => sum + privateResidentPages(p.pid) * this.pageSize, 0)
+      if (used > c.limits.memBytes) out.set(c.containerId, memoryLimitation(c.limits.memBytes, used))
     }
     return out
   }

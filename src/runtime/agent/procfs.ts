@@ -54,6 +54,20 @@ export function readStat(pid: number): ProcStat | undefined {
   }
 }
 
+/**
+ * A process's private resident memory in pages (resident minus file-backed and shared pages,
+ * /proc/<pid>/statm): what it adds to the host's memory use. Summing plain RSS over many
+ * processes would count each shared library once per process.
+ */
+export function privateResidentPages(pid: number): number {
+  try {
+    const [, resident, shared] = fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ').map(Number)
+    return Math.max(0, resident - shared)
+  } catch {
+    return 0
+  }
+}
+
 /** Every process, read in one pass; processes that exit mid-pass are skipped. Empty without /proc. */
 export function processTable(): ProcStat[] {
   const out: ProcStat[] = []
