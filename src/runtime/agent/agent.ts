@@ -275,6 +275,7 @@ export class Agent {
    * Mesos agent reports it.
    */
   async kill(req: KillTaskRequest): Promise<void> {
+    this.#assertOpen()
     const task = this.#byTask.get(streamKey(req.framework_id, req.task_id))
     if (!task) return this.#reportUnknown(req.framework_id, req.task_id)
     const record = task.record
@@ -292,14 +293,16 @@ export class Agent {
   }
 
   acknowledge(frameworkId: string, taskId: string, uuid: string): Promise<boolean> {
+    this.#assertOpen()
     return this.#updates.acknowledge(frameworkId, taskId, uuid)
   }
 
   /** The framework is gone: its updates are dropped and its tasks killed (and completed at once). */
   async shutdownFramework(frameworkId: string): Promise<void> {
+    this.#assertOpen()
     await this.#updates.dropFramework(frameworkId)
     for (const task of [...this.#active.values()]) {
-      if (task.record.framework_id !== frameworkId) continue
+      if (task.record.framework_id !== frameworkId || this.#closed) continue
       task.record.framework_removed = true
       await this.#o.checkpoint.saveTask(task.record)
       if (isTerminal(task.record.state)) await this.#complete(task)
@@ -309,12 +312,14 @@ export class Agent {
 
   /** Applies offer operations to the total resources (checkpointed); returns the new total. */
   applyOperations(operations: Operation[]): Promise<Resource[]> {
+    this.#assertOpen()
     const next = this.#operations.then(() => this.#apply(operations))
     this.#operations = next.catch(() => {})
     return next
   }
 
   async #apply(operations: Operation[]): Promise<Resource[]> {
+    this.#assertOpen()
     const volumeUser = (id: string) =>
       this.activeTasks().find((r) => !isTerminal(r.state) && taskVolumes(r.task.resources).some((v) => v.ref.persistenceId === id))?.task.task_id.value
     const result = applyOperations(this.#total, operations, volumeUser)
@@ -339,6 +344,11 @@ export class Agent {
   }
 
   // ---- internals ----
+
+  /** After close() the checkpoints are closed: the master's requests wait for the next agent. */
+  #assertOpen(): void {
+    if (this.#closed) throw new HttpError(503, 'The agent is stopping')
+  }
 
   #track(task: ActiveTask): void {
     this.#active.set(task.record.container_id, task)
@@ -481,7 +491,7 @@ export class Agent {
   }
 
   #acknowledged(frameworkId: string, status: TaskStatus): void {
-    if (!isTerminal(status.state)) return
+    if (!isTerminal(status.state) || this.#closed) return
     const task = this.#byTask.get(streamKey(frameworkId, status.task_id.value))
     if (task && isTerminal(task.record.state) && !this.#updates.hasPending(frameworkId, status.task_id.value))
       void this.#complete(task).catch((e: Error) => this.#log.error(`completing task ${status.task_id.value}: ${e.message}`))
