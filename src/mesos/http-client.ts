@@ -47,8 +47,13 @@ export interface PostOptions {
   timeoutMs: number
 }
 
-/** POSTs `body`; resolves with the response once its headers arrive, body unread. */
-export function post(url: string, body: string, opts: PostOptions): Promise<http.IncomingMessage> {
+/**
+ * POSTs `body`; resolves with the response once its headers arrive, body unread. A keep-alive
+ * socket the server closed while idle fails with ECONNRESET before the request reached it: that
+ * one case is retried once on a fresh connection (the pattern Node's docs give for
+ * `request.reusedSocket`), so pooled connections never surface as spurious call failures.
+ */
+export function post(url: string, body: string, opts: PostOptions, retried = false): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST',
@@ -61,9 +66,10 @@ export function post(url: string, body: string, opts: PostOptions): Promise<http
       clearTimeout(timer)
       resolve(res)
     })
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer)
-      reject(connectionError(error, url))
+      if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(post(url, body, opts, true))
+      else reject(connectionError(error, url))
     })
     req.end(body)
   })
