@@ -46,7 +46,12 @@ export class AgentClient {
     return call
   }
 
-  #send<T>(base: string, path: string, body: unknown): Promise<T> {
+  /**
+   * One POST. A kept-alive socket the agent closed while idle (it restarted, or timed the
+   * connection out) fails with ECONNRESET before the request reached it: retried once on a
+   * fresh connection, as Node's docs advise for `request.reusedSocket`.
+   */
+  #send<T>(base: string, path: string, body: unknown, retried = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let url: URL
       try {
@@ -90,6 +95,8 @@ export class AgentClient {
       req.setTimeout(this.#timeoutMs, () => req.destroy(new AgentCallError(`no answer within ${this.#timeoutMs} ms`, 'timeout')))
       req.on('error', (e) => {
         if (e instanceof AgentCallError) reject(e)
+        else if (!retried && req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET')
+          resolve(this.#send<T>(base, path, body, true))
         else {
           const code = (e as NodeJS.ErrnoException).code
           const refused = code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL'
