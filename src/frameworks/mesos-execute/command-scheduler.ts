@@ -3,6 +3,7 @@
  * its resources, print its status updates the way the real tool does (apache/mesos
  * src/cli/execute.cpp), acknowledge them, and tear the framework down once the task is terminal.
  */
+import os from 'node:os'
 import {SchedulerDriver, type SchedulerError} from '../../mesos/driver'
 import {isTerminal, type CommandInfo, type Offer, type TaskInfo, type TaskStatus} from '../../mesos/types'
 import type {ExecuteFlags} from './flags'
@@ -44,6 +45,8 @@ export class CommandScheduler {
       frameworkInfo: {
         user,
         name: flags.frameworkName,
+        // The scheduler library fills this in for the real tool; the HTTP API leaves it to us.
+        hostname: os.hostname(),
         role: flags.role,
         checkpoint: flags.checkpoint,
         // As the real tool: it handles TASK_KILLING.
