@@ -222,18 +222,12 @@ describe('dcos service', () => {
     assert.match(run.stderr, /Service 'marathon' \(.*-0001\) is shutting down/)
   })
 
-  test('shutdown without --yes and without a terminal fails naming --yes, and sends nothing', async () => {
+  test('shutdown without --yes and without a terminal tears down at once, as the Python CLI', async () => {
     dcos().get('/mesos/master/frameworks').reply(200, fixture('mesos/master-frameworks.json'))
+    dcos().post('/mesos/master/teardown', `frameworkId=${MARATHON}`).reply(200)
     const run = await runCommand(ServiceShutdown, [MARATHON], {env})
-    assert.equal(run.exit, 1)
-    assert.match(run.stderr, /Pass --yes to confirm/)
-  })
-
-  test('shutdown with a terminal asks, and "no" sends nothing', async () => {
-    dcos().get('/mesos/master/frameworks').reply(200, fixture('mesos/master-frameworks.json'))
-    const run = await runCommand(ServiceShutdown, [MARATHON], {env, isTTY: true, input: 'no\n'})
-    assert.equal(run.exit, 0)
-    assert.match(run.stderr, /Do you really want to teardown marathon .* \[yes\/no\] Cancelled\./)
+    assert.equal(run.exit, 0, run.stderr)
+    assert.match(run.stderr, /is shutting down/)
   })
 })
 

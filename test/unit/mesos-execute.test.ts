@@ -253,6 +253,7 @@ describe('mesos-execute against a master', () => {
     assert.deepEqual(m.subscribes[0].call.subscribe?.framework_info, {
       user: os.userInfo().username,
       name: 'mesos-execute instance',
+      hostname: os.hostname(),
       role: '*',
       checkpoint: false,
       capabilities: [{type: 'TASK_KILLING_STATE'}],
