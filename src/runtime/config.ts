@@ -9,6 +9,34 @@ export const MESOS_VERSION = '1.11.0'
 /** Our own version, reported as dcos.version and in build fields. */
 export const DCOS_VERSION = '0.1.0'
 
+/**
+ * A component's side of the cluster's authentication (absent: auth is off, as in tests and
+ * `--no-auth`). It checks every request's `Authorization: token=<jwt>` against `publicKey`
+ * (PEM, SPKI, RS256) and sends `token`, its own long-lived service token, on its calls to other
+ * components. Only ever in the 0600 config file, never on a command line or in a log.
+ */
+export interface ComponentAuth {
+  publicKey: string
+  token: string
+}
+
+/** A user the gateway (re)creates at start: the admin whose credential `cluster up` wrote. */
+export interface BootstrapUser {
+  uid: string
+  description: string
+  /** `hashPassword()`'s encoding; the password itself is never in a config. */
+  passwordHash: string
+}
+
+/** The gateway is the cluster's ACS: it also signs user tokens and keeps the users. */
+export interface GatewayAuth extends ComponentAuth {
+  /** PEM, PKCS#8: the key every token of the cluster is signed with. */
+  privateKey: string
+  /** The gateway's users store (users, service accounts, revoked tokens). */
+  usersDir: string
+  bootstrapUsers?: BootstrapUser[]
+}
+
 export interface MasterConfig {
   role: 'master'
   host: string
@@ -30,6 +58,7 @@ export interface MasterConfig {
   schedulerHeartbeatSeconds: number
   /** Role weights for DRF, e.g. {"web": 2}. */
   weights?: Record<string, number>
+  auth?: ComponentAuth
 }
 
 export interface AgentConfig {
@@ -58,6 +87,7 @@ export interface AgentConfig {
   maxTaskProcesses: number
   /** Default grace period between SIGTERM and SIGKILL. */
   killGracePeriodMs: number
+  auth?: ComponentAuth
 }
 
 export interface GatewayConfig {
@@ -68,6 +98,7 @@ export interface GatewayConfig {
   clusterId: string
   clusterName: string
   logFile?: string
+  auth?: GatewayAuth
 }
 
 export type ComponentConfig = MasterConfig | AgentConfig | GatewayConfig
