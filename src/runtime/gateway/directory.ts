@@ -28,9 +28,12 @@ export class MasterDirectory {
   readonly masterUrl: string
   #agents: CachedTable
   #services: CachedTable
+  #headers: Record<string, string>
 
-  constructor(masterUrl: string, options: Partial<DirectoryOptions> = {}) {
+  /** `headers` go with every lookup: the gateway's own service token, when auth is on. */
+  constructor(masterUrl: string, options: Partial<DirectoryOptions> = {}, headers: Record<string, string> = {}) {
     this.masterUrl = masterUrl.replace(/\/$/, '')
+    this.#headers = {...headers, Accept: 'application/json'}
     const opts = {...DEFAULT_DIRECTORY_OPTIONS, ...options}
     this.#agents = new CachedTable(async () => agentTable(await this.#fetch('/master/slaves', opts)), opts)
     this.#services = new CachedTable(async () => serviceTable(await this.#fetch('/master/frameworks', opts)), opts)
@@ -58,7 +61,7 @@ export class MasterDirectory {
     const url = this.masterUrl + path
     let res: Response
     try {
-      res = await fetch(url, {signal: AbortSignal.timeout(opts.fetchTimeoutMs), headers: {Accept: 'application/json'}})
+      res = await fetch(url, {signal: AbortSignal.timeout(opts.fetchTimeoutMs), headers: this.#headers})
     } catch (error) {
       const cause = (error as {cause?: NodeJS.ErrnoException}).cause
       const why = cause?.code ?? (error as Error).name

@@ -1,10 +1,17 @@
 /**
  * The gateway: the cluster's one URL, as DC/OS admin router is. It answers the metadata
- * endpoints itself (./metadata) and proxies everything else by the routing table (./routes)
- * through one streaming proxy (./proxy). Errors it produces itself are JSON `{"message": ...}`.
+ * endpoints itself (./metadata), is the cluster's ACS when auth is on (../auth/acs: login,
+ * providers, users), and proxies everything else by the routing table (./routes) through one
+ * streaming proxy (./proxy). Errors it produces itself are JSON `{"message": ...}`; auth errors
+ * are IAM-shaped `{"title","description","code"}`.
+ *
+ * With auth on, every request needs `Authorization: token=<jwt>` except the public routes
+ * below. The token is forwarded upstream unchanged: components check it themselves with the
+ * cluster's public key, so the same token works on a component's own port too.
  */
+import {Acs, LOGIN_PATH, normalizePath, PROVIDERS_PATH, serviceHeaders, type AcsDeps} from '../auth'
 import type {Component, GatewayConfig} from '../config'
-import {Router, serve} from '../http'
+import {Router, serve, type Request} from '../http'
 import type {Logger} from '../log'
 import {MasterDirectory, type DirectoryOptions} from './directory'
 import {checkRequestTarget} from './guard'
@@ -18,30 +25,65 @@ export interface GatewayDeps {
   proxy?: Partial<ProxyOptions>
   /** Overrides of the agent/service lookup cache timings. */
   directory?: Partial<DirectoryOptions>
+  /** Overrides of the ACS's clock, login limits and failure delay (tests). */
+  acs?: Omit<AcsDeps, 'log'>
+}
+
+/**
+ * What answers without a token. Login and its providers, obviously; the health probe; and, as
+ * on DC/OS, what `dcos cluster setup` reads before it has logged in: `/` (followed for the
+ * canonical URL), `/metadata` (CLUSTER_ID) and the version. None of them tells more than that a
+ * cluster is there. `/pkgpanda/active.buildinfo.full.json` is deliberately not public: GO CLIs
+ * probe it, and its 401 with `WWW-Authenticate: acsjwt` tells them to log in.
+ */
+const PUBLIC_ROUTES = new Set([
+  `POST ${LOGIN_PATH}`,
+  `GET ${PROVIDERS_PATH}`,
+  'GET /health',
+  'GET /',
+  'GET /metadata',
+  'GET /dcos-metadata/dcos-version.json',
+])
+
+function isPublic(req: Request): boolean {
+  const method = req.method === 'HEAD' ? 'GET' : req.method
+  return PUBLIC_ROUTES.has(`${method} ${normalizePath(req.path)}`)
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Component> {
-  const directory = new MasterDirectory(config.masterUrl, deps.directory)
+  const acs = config.auth ? await Acs.open(config.auth, {...deps.acs, log: deps.log}) : undefined
+  const directory = new MasterDirectory(config.masterUrl, deps.directory, serviceHeaders(config.auth))
   const proxy = new Proxy(deps.proxy)
   const router = new Router()
   mountMetadata(router, config)
+  acs?.mount(router)
   mountProxyRoutes(router, proxyRoutes(directory), proxy)
 
-  const server = await serve({
-    router,
-    host: config.host,
-    port: config.port,
-    errorBody: (error) => ({message: error.message}),
-    onBug: (error, req) => deps.log.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? error}`),
-    // Every request passes here before routing: the one place for request-wide checks.
-    // Authentication (`Authorization: token=...`) belongs here too, after the target check.
-    before: (req) => checkRequestTarget(req.raw.url ?? '/'),
-  })
+  let server
+  try {
+    server = await serve({
+      router,
+      host: config.host,
+      port: config.port,
+      errorBody: (error) => ({message: error.message}),
+      onBug: (error, req) => deps.log.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? error}`),
+      // Every request passes here before routing: the one place for request-wide checks.
+      before: async (req) => {
+        checkRequestTarget(req.raw.url ?? '/')
+        if (acs && !isPublic(req)) await acs.authenticate(req)
+      },
+    })
+  } catch (error) {
+    await acs?.close()
+    throw error
+  }
+  deps.log.info(acs ? 'authentication is on' : 'authentication is OFF: every request is served without a token')
   return {
     url: server.url,
     close: async () => {
       await server.close()
       proxy.close()
+      await acs?.close()
     },
   }
 }
