@@ -26,9 +26,12 @@ export class AgentClient {
   #pool = new http.Agent({keepAlive: true, maxSockets: 4})
   #queues = new Map<string, Promise<unknown>>()
   #timeoutMs: number
+  #headers: Record<string, string>
 
-  constructor(timeoutMs: number) {
+  /** `headers` go with every call: the master's service token, when auth is on. */
+  constructor(timeoutMs: number, headers: Record<string, string> = {}) {
     this.#timeoutMs = timeoutMs
+    this.#headers = headers
   }
 
   /** POSTs `body` to `<agent url>/internal/v1/<path>` after the agent's earlier calls settle. */
@@ -66,7 +69,7 @@ export class AgentClient {
         {
           method: 'POST',
           agent: this.#pool,
-          headers: {'Content-Type': 'application/json', 'Content-Length': payload.length},
+          headers: {...this.#headers, 'Content-Type': 'application/json', 'Content-Length': payload.length},
         },
         (res) => {
           const chunks: Buffer[] = []

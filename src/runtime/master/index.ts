@@ -3,6 +3,7 @@
  * `config.workDir`, serves the Mesos HTTP API (state endpoints, v1 scheduler and operator APIs,
  * files) and the agent protocol on `config.host:config.port`, and runs the allocation loop.
  */
+import {componentGuard, serviceHeaders} from '../auth'
 import type {Component, MasterConfig} from '../config'
 import type {Logger} from '../log'
 import {Router, serve} from '../http'
@@ -26,6 +27,8 @@ export interface StartMasterDeps {
 const MAX_BODY_BYTES = 16 * 1024 * 1024
 /** How long the master waits for an agent to answer a call. */
 const AGENT_CALL_TIMEOUT_MS = 10_000
+/** What answers without a token when auth is on: the supervisor's readiness probe. */
+const PUBLIC_PATHS = ['/health', '/health.json', '/master/health', '/master/health.json']
 
 export async function startMaster(config: MasterConfig, deps: StartMasterDeps): Promise<Component & {masterId: string}> {
   const {log} = deps
@@ -35,7 +38,7 @@ export async function startMaster(config: MasterConfig, deps: StartMasterDeps): 
     log,
     now: deps.now ?? Date.now,
     registry,
-    agentClient: new AgentClient(AGENT_CALL_TIMEOUT_MS),
+    agentClient: new AgentClient(AGENT_CALL_TIMEOUT_MS, serviceHeaders(config.auth)),
   })
   master.recover()
 
@@ -53,6 +56,7 @@ export async function startMaster(config: MasterConfig, deps: StartMasterDeps): 
       host: config.host,
       port: config.port,
       limits: {maxBodyBytes: MAX_BODY_BYTES},
+      before: componentGuard(config.auth, PUBLIC_PATHS),
       onBug: (error, req) => log.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? error}`),
     })
   } catch (error) {
