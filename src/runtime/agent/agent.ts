@@ -11,6 +11,7 @@ import path from 'node:path'
 import type {AgentTaskReport, KillTaskRequest, RegisterAgentRequest, RegisterAgentResponse, RunTaskRequest} from '../../mesos/agent-protocol'
 import {scalar} from '../../mesos/resources'
 import {isTerminal, type Attribute, type FrameworkInfo, type Operation, type Resource, type TaskInfo, type TaskState, type TaskStatus} from '../../mesos/types'
+import {serviceHeaders} from '../auth'
 import {MESOS_VERSION, type AgentConfig} from '../config'
 import {HttpError, conflict} from '../http'
 import type {Logger} from '../log'
@@ -121,6 +122,7 @@ export class Agent {
     })
     this.#link = new MasterLink({
       masterUrl: o.config.masterUrl,
+      headers: serviceHeaders(o.config.auth),
       log: o.log,
       registration: () => this.registration(),
       onRegistered: (res) => this.#registered(res),

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {componentGuard} from '../auth'
 import type {AgentConfig, Component} from '../config'
 import {HttpError, Router, serve} from '../http'
 import type {Logger} from '../log'
@@ -24,6 +25,9 @@ import {stateRoutes} from './state-api'
 
 export type AgentComponent = Component & {agentId: () => string | undefined}
 
+/** What answers without a token when auth is on: the health probe. */
+const PUBLIC_PATHS = ['/health', '/slave(1)/health']
+
 export async function startAgent(config: AgentConfig, deps: {log: Logger; now?: () => number}): Promise<AgentComponent> {
   const {log} = deps
   const layout = new Layout(path.resolve(config.workDir))
@@ -35,11 +39,13 @@ export async function startAgent(config: AgentConfig, deps: {log: Logger; now?: 
 
   let serving = false
   const router = new Router()
+  const guard = componentGuard(config.auth, PUBLIC_PATHS)
   const server = await serve({
     router,
     host: config.host,
     port: config.port,
-    before: (req) => {
+    before: async (req) => {
+      await guard(req)
       if (!serving) throw new HttpError(503, `The agent is not serving ${req.path} now: it is recovering or stopping`)
     },
     onBug: (error, req) => log.error(`${req.method} ${req.path}: ${(error as Error).stack ?? error}`),

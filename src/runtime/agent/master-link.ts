@@ -18,6 +18,8 @@ const MAX_BACKOFF_MS = 1000
 
 export interface MasterLinkDeps {
   masterUrl: string
+  /** Sent with every call: the agent's service token, when auth is on. */
+  headers?: Record<string, string>
   log: Logger
   /** The registration to send, built afresh for every attempt (tasks change). */
   registration: () => RegisterAgentRequest
@@ -52,7 +54,7 @@ export class MasterLink {
     try {
       return await fetch(new URL(AGENT_PROTOCOL_PREFIX + path, this.#deps.masterUrl), {
         method: 'POST',
-        headers: {'Content-Type': 'application/json'},
+        headers: {...this.#deps.headers, 'Content-Type': 'application/json'},
         body: JSON.stringify(body),
         signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
       })
