@@ -39,6 +39,11 @@ const cliEntry = [
 
 const common = {
   bundle: true,
+  // The OS keychain binding ships a native binary per platform: it is loaded from node_modules
+  // at run time (and only when a token is read or written), never bundled. bin/dcos runs the
+  // bundle through vm.Script, which has no dynamic-import hook: import() must become require().
+  external: ['@napi-rs/keyring'],
+  supported: {'dynamic-import': false},
   platform: 'node',
   target: 'node20',
   format: 'cjs',
@@ -55,7 +60,7 @@ await Promise.all([
     ...common,
     stdin: {contents: cliEntry, resolveDir: root, sourcefile: 'cli-entry.ts', loader: 'ts'},
     outfile: 'dist/cli.js',
-    external: ['typescript'],
+    external: [...common.external, 'typescript'],
   }),
   build({...common, entryPoints: ['src/runtime/main.ts'], outfile: 'dist/runtime.js'}),
   build({...common, entryPoints: ['src/frameworks/mesos-execute/main.ts'], outfile: 'dist/mesos-execute.js'}),
