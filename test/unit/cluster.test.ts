@@ -13,13 +13,13 @@ import os from 'node:os'
 import path from 'node:path'
 import {after, afterEach, describe, it} from 'node:test'
 import type {ClusterSpec, GatewayConfig} from '../../src/runtime/config'
-import {down, findLocalCluster, listLocalClusters, LocalClusterError, up} from '../../src/runtime/cluster'
+import {down, findLocalCluster, listLocalClusters, LocalClusterError, up, type LocalCluster} from '../../src/runtime/cluster'
 import {ClusterDir, localClusterDir} from '../../src/runtime/cluster/cluster-dir'
 import {choosePorts, freePort} from '../../src/runtime/cluster/ports'
 import {isAlive} from '../../src/runtime/cluster/procs'
 import {nextRestart} from '../../src/runtime/cluster/restart-policy'
 import {killLeakedTasks, stopPhases} from '../../src/runtime/cluster/shutdown'
-import {buildClusterSpec, portRequests, withPorts} from '../../src/runtime/cluster/spec'
+import {buildClusterSpec, componentUrl, gatewayOf, isLoopback, portRequests, withAuth, withGatewayHost, withPorts} from '../../src/runtime/cluster/spec'
 import {SupervisedProcess} from '../../src/runtime/cluster/supervised-process'
 import {silentLogger} from '../../src/runtime/log'
 
@@ -130,6 +130,35 @@ describe('cluster spec', () => {
       ['the master@127.0.0.1:1', 'agent 1@127.0.0.2:2', 'agent 2@127.0.0.3:3', 'the gateway@127.0.0.1:4'],
     )
     assert.ok(portRequests(spec, true).every((r) => r.wanted === undefined))
+  })
+
+  it('gives the private key and the admin only to the gateway, and takes auth away again', () => {
+    const auth = {
+      publicKey: 'PUB',
+      privateKey: 'PRIV',
+      usersDir: '/x/local/gateway/users',
+      admin: {uid: 'admin', description: 'd', passwordHash: 'scrypt$h'},
+      tokens: {master: 'tm', agent: 'ta', gateway: 'tg'},
+    }
+    const spec = withAuth(buildClusterSpec(plan('/x/local')), auth)
+    assert.deepEqual(
+      spec.components.map((c) => c.config.auth),
+      [
+        {publicKey: 'PUB', token: 'tm'},
+        {publicKey: 'PUB', token: 'ta'},
+        {publicKey: 'PUB', token: 'ta'},
+        {publicKey: 'PUB', token: 'tg', privateKey: 'PRIV', usersDir: '/x/local/gateway/users', bootstrapUsers: [auth.admin]},
+      ],
+    )
+    assert.ok(withAuth(spec, undefined).components.every((c) => !('auth' in c.config)))
+  })
+
+  it('binds only the gateway to another host, reached on loopback when it is a wildcard', () => {
+    const spec = withGatewayHost(buildClusterSpec(plan('/x/local')), '0.0.0.0')
+    assert.deepEqual(spec.components.map((c) => c.config.host), ['127.0.0.1', '127.0.0.2', '127.0.0.3', '0.0.0.0'])
+    assert.equal(componentUrl(gatewayOf(spec)), 'http://127.0.0.1:8000')
+    assert.equal(componentUrl({...gatewayOf(spec), host: '::1'}), 'http://[::1]:8000')
+    assert.deepEqual(['127.0.0.1', '127.9.9.9', '::1', '[::1]', 'localhost', '0.0.0.0', '10.0.0.1', '::'].map(isLoopback), [true, true, true, true, true, false, false, false])
   })
 
   it('stops the gateway and the agents (killing tasks) before the master', () => {
@@ -299,7 +328,7 @@ describe('cluster lifecycle without a running cluster', () => {
     fs.mkdirSync(path.join(dcosDir, 'clusters', 'set-up-elsewhere'), {recursive: true})
     const listed = listLocalClusters(dcosDir)
     assert.deepEqual(listed, [
-      {id: 'c-1', name: 'local', url: 'http://127.0.0.1:8000', masterUrl: 'http://127.0.0.1:5050', dir: dir.dir, running: false, supervisorPid: undefined, agents: 1},
+      {id: 'c-1', name: 'local', url: 'http://127.0.0.1:8000', masterUrl: 'http://127.0.0.1:5050', dir: dir.dir, running: false, supervisorPid: undefined, agents: 1, auth: false},
     ])
     assert.equal(findLocalCluster(dcosDir, 'local')?.id, 'c-1')
     assert.equal(findLocalCluster(dcosDir, 'c-1')?.name, 'local')
@@ -314,7 +343,7 @@ describe('cluster lifecycle without a running cluster', () => {
     await assert.rejects(down(dcosDir, 'nope', {}), (e: LocalClusterError) => e.code === 'NOT_FOUND')
     await assert.rejects(down(dcosDir, '../..', {}), (e: LocalClusterError) => e.code === 'NOT_FOUND')
     const base = {dcosDir, name: 'x', agents: 1, runtimeJs: __filename}
-    for (const bad of [{agents: 0}, {agents: 1.5}, {agents: 33}, {name: ''}, {cpus: -1}, {mem: 10}]) {
+    for (const bad of [{agents: 0}, {agents: 1.5}, {agents: 33}, {name: ''}, {cpus: -1}, {mem: 10}, {host: 'example.com'}, {host: '127.0.0.1; rm'}]) {
       await assert.rejects(up({...base, ...bad}), (e: LocalClusterError) => e.code === 'INVALID_OPTIONS', JSON.stringify(bad))
     }
     await assert.rejects(up({...base, runtimeJs: '/nonexistent/runtime.js'}), (e: LocalClusterError) => e.code === 'RUNTIME_MISSING')
@@ -332,6 +361,14 @@ describe('cluster up/down with the real runtime', {skip: fullRuntime ? false : '
   })
   after(() => fs.rmSync(dcosDir, {recursive: true, force: true}))
 
+  /** Logs in with the cluster's admin.json, as the CLI does after `cluster up`. */
+  async function adminToken(cluster: LocalCluster): Promise<Record<string, string>> {
+    const admin = fs.readFileSync(cluster.adminCredentialFile!, 'utf8')
+    const res = await fetch(`${cluster.url}/acs/api/v1/auth/login`, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: admin})
+    assert.equal(res.status, 200)
+    return {Authorization: `token=${((await res.json()) as {token: string}).token}`}
+  }
+
   it('starts a cluster, answers a second up with alreadyRunning, restarts it after down', async () => {
     const opts = {dcosDir, name: 'local', agents: 2, randomPorts: true, runtimeJs: RUNTIME_JS, cpus: 1, mem: 256}
     const t0 = Date.now()
@@ -340,10 +377,35 @@ describe('cluster up/down with the real runtime', {skip: fullRuntime ? false : '
     assert.equal(first.alreadyRunning, false)
     assert.equal(first.restarted, false)
     assert.ok(first.cluster.running && first.cluster.agents === 2)
-    const slaves = (await (await fetch(`${first.cluster.url}/mesos/master/slaves`)).json()) as {slaves: {id: string}[]}
+    assert.equal(first.cluster.auth, true)
+    assert.equal(first.cluster.adminCredentialFile, path.join(first.cluster.dir, 'admin.json'))
+    assert.equal(fs.statSync(first.cluster.adminCredentialFile!).mode & 0o777, 0o600)
+    assert.equal(fs.statSync(first.cluster.dir).mode & 0o777, 0o700)
+    const admin = JSON.parse(fs.readFileSync(first.cluster.adminCredentialFile!, 'utf8')) as {uid: string; password: string}
+    assert.equal(admin.uid, 'admin')
+
+    const headers = await adminToken(first.cluster)
+    const slaves = (await (await fetch(`${first.cluster.url}/mesos/master/slaves`, {headers})).json()) as {slaves: {id: string}[]}
     assert.equal(slaves.slaves.length, 2)
     const meta = (await (await fetch(`${first.cluster.url}/metadata`)).json()) as {CLUSTER_ID: string}
     assert.equal(meta.CLUSTER_ID, first.cluster.id)
+    for (const url of [`${first.cluster.url}/mesos/master/slaves`, `${first.cluster.masterUrl}/master/state`]) {
+      const res = await fetch(url)
+      await res.body?.cancel()
+      assert.equal(res.status, 401, url)
+      assert.equal(res.headers.get('www-authenticate'), 'acsjwt')
+    }
+    // Nothing a process shows to `ps` and nothing logged holds a credential.
+    const secrets = [admin.password, headers.Authorization.slice('token='.length)]
+    for (const file of fs.readdirSync(path.join(first.cluster.dir, 'logs'))) {
+      const text = fs.readFileSync(path.join(first.cluster.dir, 'logs', file), 'utf8')
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a credential in logs/${file}`)
+    }
+    const state = new ClusterDir(first.cluster.dir).readState()!
+    for (const {pid} of Object.values(state.components)) {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      assert.ok(!/token|eyJ|BEGIN/.test(cmdline), cmdline)
+    }
 
     const again = await up(opts)
     assert.equal(again.alreadyRunning, true)
@@ -357,8 +419,24 @@ describe('cluster up/down with the real runtime', {skip: fullRuntime ? false : '
     assert.equal(restarted.restarted, true)
     assert.equal(restarted.cluster.id, first.cluster.id)
     assert.equal(restarted.cluster.url, first.cluster.url, 'same ports')
-    const after = (await (await fetch(`${restarted.cluster.url}/mesos/master/slaves`)).json()) as {slaves: {id: string}[]}
+    assert.deepEqual(JSON.parse(fs.readFileSync(restarted.cluster.adminCredentialFile!, 'utf8')), admin, 'same admin credential')
+    // Same keys: the token from before the restart is still good.
+    const after = (await (await fetch(`${restarted.cluster.url}/mesos/master/slaves`, {headers})).json()) as {slaves: {id: string}[]}
     assert.deepEqual(after.slaves.map((s) => s.id).sort(), slaves.slaves.map((s) => s.id).sort(), 'same agents')
     assert.ok(elapsed < 10_000, `up took ${elapsed} ms`)
+  })
+
+  it('runs without auth only on loopback, and says so', async () => {
+    const opts = {dcosDir, name: 'open', agents: 1, randomPorts: true, runtimeJs: RUNTIME_JS, cpus: 1, mem: 256}
+    await assert.rejects(up({...opts, auth: false, host: '0.0.0.0'}), (e: LocalClusterError) => e.code === 'INVALID_OPTIONS' && /without authentication/.test(e.message))
+    assert.equal(findLocalCluster(dcosDir, 'open'), undefined, 'nothing was created')
+    const notices: string[] = []
+    const {cluster} = await up({...opts, auth: false, onNotice: (m) => notices.push(m)})
+    assert.equal(cluster.auth, false)
+    assert.equal(cluster.adminCredentialFile, undefined)
+    assert.ok(notices.some((n) => n.startsWith('authentication is off')), notices.join('\n'))
+    const res = await fetch(`${cluster.url}/mesos/master/slaves`)
+    assert.equal(res.status, 200)
+    await res.body?.cancel()
   })
 })

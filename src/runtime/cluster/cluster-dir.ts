@@ -6,6 +6,9 @@
  *   logs/<name>.log     each component's stdout+stderr; logs/supervisor.log the supervisor's
  *   master/             the master's work dir (its registry)
  *   agents/<n>/         agent n's work dir (sandboxes, checkpoints)
+ *   gateway/users/      the gateway's users store (users, service accounts, revoked tokens)
+ *   auth/signing-keys.json  the cluster's RS256 key pair (0600), made at the first `up` with auth
+ *   admin.json          the admin's credential `{"uid","password"}` (0600), for the CLI's login
  *   supervisor.pid      present while the supervisor runs
  *   state.json          the supervisor's view of its components, rewritten on every change
  *
@@ -57,6 +60,15 @@ export class ClusterDir {
   /** Every agent's work dir lies in here, so every task sandbox does. */
   get agentsDir(): string {
     return path.join(this.dir, 'agents')
+  }
+  get gatewayUsersDir(): string {
+    return path.join(this.dir, 'gateway', 'users')
+  }
+  get signingKeysFile(): string {
+    return path.join(this.dir, 'auth', 'signing-keys.json')
+  }
+  get adminCredentialFile(): string {
+    return path.join(this.dir, 'admin.json')
   }
   agentWorkDir(index: number): string {
     return path.join(this.agentsDir, String(index))

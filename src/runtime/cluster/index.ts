@@ -7,14 +7,17 @@
 import {spawn} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 import fs from 'node:fs'
+import {isIP} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import {serviceHeaders} from '../auth/guard'
 import type {ClusterSpec} from '../config'
 import {ClusterDir, localClusterDir} from './cluster-dir'
+import {clusterCredentials} from './credentials'
 import {canBind, choosePorts} from './ports'
 import {isOurs, signal, terminate, waitForExit} from './procs'
 import {killLeakedTasks, stopPhases} from './shutdown'
-import {agentsOf, buildClusterSpec, componentUrl, gatewayOf, masterOf, portRequests, withPorts} from './spec'
+import {agentsOf, buildClusterSpec, componentUrl, gatewayOf, isLoopback, masterOf, portRequests, withAuth, withGatewayHost, withPorts} from './spec'
 
 export interface UpOptions {
   dcosDir: string
@@ -34,6 +37,17 @@ export interface UpOptions {
   onNotice?: (msg: string) => void
   /** How long to wait for the gateway and every agent; default 20000. */
   timeoutMs?: number
+  /**
+   * Authentication (default true): components check tokens, and the first `up` makes the
+   * cluster's keys and admin credential (`LocalCluster.adminCredentialFile`). False is allowed
+   * only with a loopback `host`, and is announced through `onNotice`.
+   */
+  auth?: boolean
+  /**
+   * The address the gateway binds (an IP literal or localhost); default 127.0.0.1 for a new
+   * cluster, the previous one for a restart. The other components always bind loopback.
+   */
+  host?: string
 }
 
 export interface LocalCluster {
@@ -47,6 +61,10 @@ export interface LocalCluster {
   running: boolean
   supervisorPid?: number
   agents: number
+  /** Whether the cluster checks tokens (as of its last `up`). */
+  auth: boolean
+  /** With auth: the 0600 JSON `{"uid","password"}` the CLI logs in with. */
+  adminCredentialFile?: string
 }
 
 export type LocalClusterErrorCode = 'INVALID_OPTIONS' | 'RUNTIME_MISSING' | 'NOT_READY' | 'NOT_FOUND'
@@ -81,16 +99,39 @@ export async function up(opts: UpOptions): Promise<{cluster: LocalCluster; alrea
   if (existing?.running) return {cluster: existing, alreadyRunning: true, restarted: false}
 
   let spec: ClusterSpec
+  let dir: ClusterDir
   if (existing) {
-    const dir = new ClusterDir(existing.dir)
+    dir = new ClusterDir(existing.dir)
     spec = dir.readSpec()
-    // Components a dead supervisor left behind hold the ports; agents keep their tasks.
-    await stopOrphans(dir, spec, {keepTasks: true})
   } else {
     spec = await newSpec(opts)
+    dir = new ClusterDir(spec.dir)
   }
-  spec = withPorts(spec, await choosePorts(portRequests(spec, !existing && opts.randomPorts === true), opts.onNotice))
-  const dir = new ClusterDir(existing?.dir ?? spec.dir)
+  const auth = opts.auth !== false
+  const host = opts.host ?? gatewayOf(spec).host
+  if (!auth && !isLoopback(host)) {
+    throw new LocalClusterError(
+      'INVALID_OPTIONS',
+      `refusing to serve cluster '${spec.name}' on ${host} without authentication: anyone who can reach that address would control it; bind to 127.0.0.1 or leave authentication on`,
+    )
+  }
+  spec = withGatewayHost(spec, host)
+  try {
+    // The keys (made once, a few hundred ms) are made while old components stop and ports are chosen.
+    const credentials = auth ? clusterCredentials(dir) : undefined
+    credentials?.catch(() => {})
+    // Components a dead supervisor left behind hold the ports; agents keep their tasks.
+    if (existing) await stopOrphans(dir, spec, {keepTasks: true})
+    spec = withPorts(spec, await choosePorts(portRequests(spec, !existing && opts.randomPorts === true), opts.onNotice))
+    spec = withAuth(spec, await credentials)
+  } catch (error) {
+    // A new cluster that never got its spec leaves nothing behind.
+    if (!existing) removeNewClusterDir(dir)
+    throw error
+  }
+  if (!auth) {
+    opts.onNotice?.(`authentication is off: anyone on this machine who can connect to ${componentUrl(gatewayOf(spec))} controls the cluster`)
+  }
   dir.writeSpec(spec)
 
   const supervisor = spawnSupervisor(dir, opts.runtimeJs)
@@ -158,6 +199,9 @@ function checkUpOptions(opts: UpOptions): void {
   if (opts.mem !== undefined && !(Number.isInteger(opts.mem) && opts.mem >= 32)) throw invalid('--mem must be a whole number of MB, at least 32')
   const t = opts.agentUnreachableTimeoutMs
   if (t !== undefined && !(Number.isInteger(t) && t >= 100)) throw invalid('the agent timeout must be a whole number of ms, at least 100')
+  if (opts.host !== undefined && !(typeof opts.host === 'string' && (isIP(opts.host) !== 0 || opts.host === 'localhost'))) {
+    throw invalid('the host must be an IP address (such as 127.0.0.1 or 0.0.0.0) or localhost')
+  }
   if (!path.isAbsolute(opts.runtimeJs) || !fs.existsSync(opts.runtimeJs)) {
     throw new LocalClusterError('RUNTIME_MISSING', `the cluster runtime is not at ${opts.runtimeJs}; build it with 'npm run build'`)
   }
@@ -181,6 +225,15 @@ async function newSpec(opts: UpOptions): Promise<ClusterSpec> {
     diskMb: DEFAULT_DISK_MB,
     agentUnreachableTimeoutMs: opts.agentUnreachableTimeoutMs ?? DEFAULT_AGENT_UNREACHABLE_TIMEOUT_MS,
   })
+}
+
+function removeNewClusterDir(dir: ClusterDir): void {
+  fs.rmSync(dir.dir, {recursive: true, force: true})
+  try {
+    fs.rmdirSync(path.dirname(dir.dir))
+  } catch {
+    // not empty: not only ours
+  }
 }
 
 /** Agent i on 127.0.0.(i+1) where the host routes all of 127/8 to loopback (Linux), else 127.0.0.1. */
@@ -242,7 +295,9 @@ async function readiness(spec: ClusterSpec, dir: ClusterDir): Promise<string | u
   const gatewayUrl = componentUrl(gatewayOf(spec))
   let res: Response
   try {
-    res = await fetch(`${gatewayUrl}/mesos/master/slaves`, {signal: AbortSignal.timeout(2_000)})
+    // With the gateway's own service token: the CLI has not logged in yet.
+    const headers = serviceHeaders(gatewayOf(spec).auth)
+    res = await fetch(`${gatewayUrl}/mesos/master/slaves`, {signal: AbortSignal.timeout(2_000), headers})
   } catch {
     return `the gateway at ${gatewayUrl} does not answer (see ${dir.log('gateway')})`
   }
@@ -301,6 +356,7 @@ async function stopOrphans(dir: ClusterDir, spec: ClusterSpec, opts: {keepTasks:
 }
 
 function toLocalCluster(spec: ClusterSpec, dir: ClusterDir, supervisorPid: number | undefined): LocalCluster {
+  const auth = gatewayOf(spec).auth !== undefined
   return {
     id: spec.id,
     name: spec.name,
@@ -310,5 +366,7 @@ function toLocalCluster(spec: ClusterSpec, dir: ClusterDir, supervisorPid: numbe
     running: supervisorPid !== undefined,
     supervisorPid,
     agents: agentsOf(spec).length,
+    auth,
+    ...(auth ? {adminCredentialFile: dir.adminCredentialFile} : {}),
   }
 }

@@ -3,7 +3,8 @@
  * and resources; and the same spec moved to other ports. Components, in start order of
  * importance: `master`, `agent-1` .. `agent-N`, `gateway`.
  */
-import type {AgentConfig, ClusterSpec, ComponentConfig, GatewayConfig, MasterConfig} from '../config'
+import {isIP} from 'node:net'
+import type {AgentConfig, BootstrapUser, ClusterSpec, ComponentConfig, GatewayConfig, MasterConfig} from '../config'
 import {ClusterDir} from './cluster-dir'
 import type {PortRequest} from './ports'
 
@@ -83,8 +84,56 @@ export function buildClusterSpec(plan: ClusterPlan): ClusterSpec {
   }
 }
 
+/** What the spec's auth fields are made of (./credentials makes it). */
+export interface ClusterAuth {
+  publicKey: string
+  privateKey: string
+  usersDir: string
+  admin: BootstrapUser
+  /** Each kind of component's own service token. */
+  tokens: {master: string; agent: string; gateway: string}
+}
+
+/**
+ * The spec with every component's `auth` set from `auth`, or removed when it is undefined (auth
+ * off). Only the gateway gets the private key and the admin's hash.
+ */
+export function withAuth(spec: ClusterSpec, auth: ClusterAuth | undefined): ClusterSpec {
+  const components = spec.components.map(({name, config}) => {
+    const {auth: _previous, ...rest} = config
+    if (!auth) return {name, config: rest as ComponentConfig}
+    const {publicKey} = auth
+    switch (config.role) {
+      case 'master':
+        return {name, config: {...config, auth: {publicKey, token: auth.tokens.master}}}
+      case 'agent':
+        return {name, config: {...config, auth: {publicKey, token: auth.tokens.agent}}}
+      case 'gateway':
+        return {
+          name,
+          config: {...config, auth: {publicKey, token: auth.tokens.gateway, privateKey: auth.privateKey, usersDir: auth.usersDir, bootstrapUsers: [auth.admin]}},
+        }
+    }
+  })
+  return {...spec, components}
+}
+
+/** The spec with the gateway bound to `host` (the other components stay on loopback). */
+export function withGatewayHost(spec: ClusterSpec, host: string): ClusterSpec {
+  return {...spec, components: spec.components.map((c) => (c.config.role === 'gateway' ? {name: c.name, config: {...c.config, host}} : c))}
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  if (h === 'localhost' || h === '::1') return true
+  return isIP(h) === 4 && h.startsWith('127.')
+}
+
+/** The URL a component is reached at; one bound to every address is reached on loopback. */
 export function componentUrl(config: ComponentConfig): string {
-  return `http://${config.host}:${config.port}`
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host
+  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${config.port}`
 }
 
 export function masterOf(spec: ClusterSpec): MasterConfig {
