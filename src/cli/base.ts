@@ -9,7 +9,9 @@
  * never a stack, never a header or a token. The exit status comes from the error.
  *
  * Clients are built lazily with dynamic imports, so `dcos <cmd> --help` never loads node:https
- * or the runtime.
+ * or the runtime. The ACS token comes from DCOS_ACS_TOKEN, the cluster's dcos.toml, else the OS
+ * keychain (./credentials), which is loaded only when a client is built and no other token is
+ * there.
  */
 import {format} from 'node:util'
 import {Command, Errors} from '@oclif/core'
@@ -17,6 +19,7 @@ import type {HttpClient} from '../clients/http'
 import type {ClusterEndpoints} from '../clients/endpoints'
 import type {MesosClient} from '../clients/mesos'
 import {type ClusterConfig, ConfigManager, endpointsFromEnv, envEndpoints} from './config'
+import {CredentialStore, type KeychainLoader, osKeychain} from './credentials'
 import {DcosError, isExitError, missingDcosUrlError, notAttachedError, redact, toDcosError} from './errors'
 import {type IO, processIO, writeLine} from './io'
 
@@ -27,10 +30,16 @@ export abstract class DcosCommand<T = unknown> extends Command {
   env: NodeJS.ProcessEnv = process.env
   /** Aborted on Ctrl-C; long-running commands (--follow) stop cleanly on it. Injectable. */
   interrupt?: AbortSignal
+  /** The OS keychain; tests inject a fake (never the real one). */
+  keychain: KeychainLoader = osKeychain
 
   #configManager?: ConfigManager
+  #credentials?: CredentialStore
   #endpoints?: ClusterEndpoints
+  #authenticated?: Promise<ClusterEndpoints>
   #mesos?: Promise<MesosClient>
+  /** Secrets this command handled besides the token (a password): redacted from every error. */
+  #extraSecrets: string[] = []
 
   abstract override run(): Promise<T>
 
@@ -58,9 +67,34 @@ export abstract class DcosCommand<T = unknown> extends Command {
     return endpoints
   }
 
+  /** Where the cluster's token is stored (keychain or dcos.toml). */
+  protected get credentials(): CredentialStore {
+    this.#credentials ??= new CredentialStore(this.keychain)
+    return this.#credentials
+  }
+
+  /**
+   * endpoints() with the token: when neither the environment nor dcos.toml has one, the
+   * keychain's. Without any, requests go out bare and an auth-enabled cluster answers 401
+   * (exit 4, "please run 'dcos auth login'").
+   */
+  protected authenticatedEndpoints(): Promise<ClusterEndpoints> {
+    this.#authenticated ??= (async () => {
+      const e = this.endpoints()
+      if (e.token) return e
+      const cluster = this.configManager.tryCurrent()
+      const stored = cluster && (await this.credentials.readStored(cluster))
+      if (stored) this.#endpoints = {...e, token: stored.token}
+      return this.#endpoints!
+    })()
+    return this.#authenticated
+  }
+
   /** The Mesos master/agent client of the current cluster. */
   protected mesos(): Promise<MesosClient> {
-    this.#mesos ??= import('../clients/mesos').then(({MesosClient}) => new MesosClient(this.endpoints()))
+    this.#mesos ??= Promise.all([import('../clients/mesos'), this.authenticatedEndpoints()]).then(
+      ([{MesosClient}, endpoints]) => new MesosClient(endpoints),
+    )
     return this.#mesos
   }
 
@@ -68,12 +102,17 @@ export abstract class DcosCommand<T = unknown> extends Command {
   protected async http(baseUrl?: string, options: {timeoutMs?: number} = {}): Promise<HttpClient> {
     const {HttpClient} = await import('../clients/http')
     if (baseUrl) {
-      const e = this.#endpoints ?? this.configManager.tryCurrent()?.endpoints() ?? envEndpoints(this.env)
+      const e = this.configManager.tryCurrent() || endpointsFromEnv(this.env) ? await this.authenticatedEndpoints() : envEndpoints(this.env)
       return new HttpClient({baseUrl, token: e.token, timeoutMs: options.timeoutMs ?? e.timeoutMs, sslVerify: e.sslVerify})
     }
-    const e = this.endpoints()
+    const e = await this.authenticatedEndpoints()
     if (!e.dcosUrl) throw missingDcosUrlError()
     return new HttpClient({baseUrl: e.dcosUrl, token: e.token, timeoutMs: options.timeoutMs ?? e.timeoutMs, sslVerify: e.sslVerify})
+  }
+
+  /** Keeps `secret` (a password read from a flag, file or prompt) out of every error message. */
+  protected secret(secret: string): void {
+    this.#extraSecrets.push(secret)
   }
 
   /** The abort signal of Ctrl-C (installs the SIGINT handler on first use). */
@@ -138,9 +177,9 @@ export abstract class DcosCommand<T = unknown> extends Command {
     throw new Errors.ExitError(e.exit)
   }
 
-  /** Tokens that must never be printed: the env override and the configured one. */
+  /** Secrets that must never be printed: the env override, the token in use, passwords. */
   #secrets(): string[] {
-    const out: string[] = []
+    const out: string[] = [...this.#extraSecrets]
     if (this.env.DCOS_ACS_TOKEN) out.push(this.env.DCOS_ACS_TOKEN)
     if (this.#endpoints?.token) out.push(this.#endpoints.token)
     return out

@@ -457,10 +457,13 @@ export class ConfigManager {
 
 /**
  * `dcos config show`: `key value` lines, sorted, the token masked. A value overridden by the
- * environment is shown with PY's note, `# overwritten by environment var <VAR>`.
+ * environment is shown with PY's note, `# overwritten by environment var <VAR>`. A token kept in
+ * the OS keychain (`keychainToken`) is listed, masked, as if it were in the file.
  */
-export function configShowText(config: ClusterConfig): string {
-  const lines = config.keys().map((key) => {
+export function configShowText(config: ClusterConfig, options: {keychainToken?: boolean} = {}): string {
+  const keys = config.keys()
+  if (options.keychainToken && !keys.includes('core.dcos_acs_token')) keys.push('core.dcos_acs_token')
+  const lines = keys.sort().map((key) => {
     const secret = configKey(key)?.secret
     const value = config.get(key)
     const line = `${key} ${secret ? '********' : String(value)}`

@@ -32,6 +32,8 @@ export interface RequestOptions {
   form?: Record<string, string>
   headers?: Record<string, string>
   timeoutMs?: number
+  /** Statuses (besides 2xx) the caller handles itself: the response is returned, not thrown. */
+  acceptStatus?: (status: number) => boolean
 }
 
 export interface HttpResponse {
@@ -106,7 +108,7 @@ export class HttpClient {
         url = next.toString()
         continue
       }
-      if (res.status >= 200 && res.status < 300) return res
+      if ((res.status >= 200 && res.status < 300) || options.acceptStatus?.(res.status)) return res
       throw statusError(method, url, res.status, res.body, this.#token)
     }
   }
@@ -213,10 +215,14 @@ export function connectionError(err: NodeJS.ErrnoException, url: URL, timeoutMs:
   return new DcosError('UNREACHABLE', `cannot reach ${origin} (${reason}).`, {hint: UNREACHABLE_HINT})
 }
 
-/** Maps a non-2xx answer. 401 is exit 4 (authentication required); the rest exit 1. */
+/**
+ * Maps a non-2xx answer. 401 is exit 4 (authentication required): "failed" when a token was
+ * sent and refused (expired, revoked), "required" when there was none. The rest exit 1.
+ */
 export function statusError(method: string, url: string, status: number, body: Buffer, token?: string): DcosError {
   if (status === 401) {
-    return new DcosError('AUTH_REQUIRED', "authentication failed, please run 'dcos auth login'", {exit: ExitCode.auth, status})
+    const what = token ? 'authentication failed' : 'authentication required'
+    return new DcosError('AUTH_REQUIRED', `${what}, please run 'dcos auth login'`, {exit: ExitCode.auth, status})
   }
   if (status === 403) {
     return new DcosError('FORBIDDEN', 'you are not authorized to perform this operation', {status})

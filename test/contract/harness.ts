@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {Config} from '@oclif/core'
 import type {DcosCommand} from '../../src/cli/base'
+import {type KeychainLoader, noKeychain} from '../../src/cli/credentials'
 import {bufferIO} from '../../src/cli/io-buffer'
 
 let config: Promise<Config> | undefined
@@ -30,7 +31,7 @@ type CommandClass<T> = new (argv: string[], config: Config) => DcosCommand<T>
 export async function runCommand<T>(
   Cmd: CommandClass<T>,
   argv: string[],
-  options: {env: NodeJS.ProcessEnv; input?: string; isTTY?: boolean; interrupt?: AbortSignal; id?: string},
+  options: {env: NodeJS.ProcessEnv; input?: string; isTTY?: boolean; interrupt?: AbortSignal; id?: string; keychain?: KeychainLoader},
 ): Promise<CommandRun<T>> {
   const cmd = new Cmd(argv, await oclifConfig())
   // oclif sets the id when it loads commands by id; here the class is run directly.
@@ -39,6 +40,8 @@ export async function runCommand<T>(
   cmd.io = io
   cmd.env = options.env
   cmd.interrupt = options.interrupt
+  // Never the machine's real keychain: a fake one, or none.
+  cmd.keychain = options.keychain ?? noKeychain
   try {
     // _run is what oclif calls: parse, run, --json printing, catch.
     const result = (await (cmd as unknown as {_run(): Promise<T>})._run()) as T
