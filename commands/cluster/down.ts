@@ -13,7 +13,7 @@ export default class ClusterDown extends DcosCommand<void> {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ClusterDown)
-    const {cluster, wasRunning} = await clusterDown(this.configManager, args.cluster, {purge: flags.purge})
+    const {cluster, wasRunning} = await clusterDown(this.configManager, args.cluster, {purge: flags.purge, store: this.credentials})
     if (!wasRunning && !flags.purge) this.notice(`Cluster '${cluster.name}' is not running.`)
     else this.notice(flags.purge ? `Cluster '${cluster.name}' is down and purged.` : `Cluster '${cluster.name}' is down.`)
   }

@@ -11,7 +11,7 @@ export default class ClusterRemove extends DcosCommand<void> {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ClusterRemove)
-    for (const name of await removeClusters(this.configManager, {nameOrId: args.cluster, all: flags.all})) {
+    for (const name of await removeClusters(this.configManager, {nameOrId: args.cluster, all: flags.all, store: this.credentials})) {
       this.notice(`Removed cluster '${name}'.`)
     }
   }

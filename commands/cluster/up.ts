@@ -3,17 +3,25 @@ import {Flags} from '@oclif/core'
 import {DcosCommand} from '../../src/cli/base'
 import {clusterUp} from '../../src/cli/clusters'
 import {positiveNumberFlag} from '../../src/cli/flags'
+import {loginLocalAdmin} from '../../src/cli/login'
 
 export default class ClusterUp extends DcosCommand<void> {
   static override summary = 'Start a local cluster and attach to it'
   static override description =
     'Starts a Mesos-compatible master, agents that run tasks as processes, and a gateway on one URL. ' +
-    'Running it again with the same name does nothing and prints the URL.'
+    'Running it again with the same name does nothing and prints the URL. The cluster checks a token on ' +
+    'every request; its admin credential is written for you only, and the CLI is logged in with it.'
   static override flags = {
     name: Flags.string({description: 'the cluster name', default: 'local'}),
     agents: Flags.integer({description: 'how many agents to start', default: 1, min: 1, max: 32}),
     cpus: positiveNumberFlag({description: 'CPUs each agent offers (default: detected)'}),
     mem: positiveNumberFlag({description: 'memory in MB each agent offers (default: detected)'}),
+    auth: Flags.boolean({
+      description: 'check a token on every request; --no-auth only on a loopback address (anyone on this machine controls the cluster)',
+      default: true,
+      allowNo: true,
+    }),
+    host: Flags.string({description: 'the address the gateway listens on (default: 127.0.0.1; a restart keeps the previous one)'}),
     'random-ports': Flags.boolean({hidden: true, description: 'listen on free ports (tests)'}),
     'agent-timeout': Flags.integer({
       hidden: true,
@@ -30,11 +38,28 @@ export default class ClusterUp extends DcosCommand<void> {
       agents: flags.agents,
       cpus: flags.cpus,
       mem: flags.mem,
+      auth: flags.auth,
+      host: flags.host,
       randomPorts: flags['random-ports'],
       agentTimeoutMs: flags['agent-timeout'],
       runtimeJs: path.join(this.config.root, 'dist', 'runtime.js'),
       onNotice: (message) => this.notice(message),
     })
+    if (alreadyRunning && cluster.auth !== flags.auth) {
+      this.notice(`Cluster '${cluster.name}' is already running with authentication ${cluster.auth ? 'on' : 'off'}; --${flags.auth ? '' : 'no-'}auth applies when it starts.`)
+    }
+    if (!cluster.auth) {
+      // Starting it, the lifecycle library said so itself; a running cluster gets the reminder here.
+      if (alreadyRunning) this.warn(`authentication is off: anyone who can reach ${new URL(cluster.url).host} on this machine controls the cluster.`)
+    } else if (cluster.adminCredentialFile) {
+      // Every up (new, restarted or already running) logs in afresh, so a stale token never lingers.
+      const config = this.configManager.open(cluster.id)
+      try {
+        await loginLocalAdmin(config, cluster.adminCredentialFile, this.credentials)
+      } catch (error) {
+        this.warn(`cluster '${cluster.name}' is up, but logging in as its admin failed (${(error as Error).message}). Run 'dcos auth login'.`)
+      }
+    }
     this.print(alreadyRunning ? `Cluster '${cluster.name}' is already running at ${cluster.url}` : `Cluster '${cluster.name}' is up at ${cluster.url}`)
   }
 }

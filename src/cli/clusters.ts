@@ -5,8 +5,9 @@
  * The lifecycle library and the HTTP client are imported on use, so `dcos cluster --help`
  * loads neither.
  */
-import type {LocalCluster} from '../runtime/cluster'
+import type {LocalCluster, UpOptions} from '../runtime/cluster'
 import {type ClusterConfig, type ConfigManager, parseValue, configKey} from './config'
+import type {CredentialStore} from './credentials'
 import {DcosError, ExitCode, usageError} from './errors'
 import {type Column, renderTable} from './table'
 
@@ -43,26 +44,51 @@ export interface UpRequest {
   randomPorts?: boolean
   /** How long an agent may stay silent before the master marks it unreachable. */
   agentTimeoutMs?: number
+  /** Authentication on (default): the cluster writes an admin credential and checks tokens. */
+  auth?: boolean
+  /** The address the gateway binds (default 127.0.0.1); without auth only a loopback one. */
+  host?: string
   /** dist/runtime.js, the entry the supervisor starts components with. */
   runtimeJs: string
   onNotice: (message: string) => void
 }
 
+/** What the lifecycle library says about a cluster's authentication (absent from older ones). */
+export interface LocalClusterAuth {
+  /** False when the cluster runs without authentication (`--no-auth`). */
+  auth?: boolean
+  /** The 0600 JSON file `{"uid","password"}` of the admin, written at the first `up`. */
+  adminCredentialFile?: string
+}
+
 export interface UpResult {
-  cluster: LocalCluster
+  cluster: LocalCluster & LocalClusterAuth
   alreadyRunning: boolean
   restarted: boolean
 }
 
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
 /** Starts (or finds running) a local cluster, writes its dcos.toml and attaches it. */
 export async function clusterUp(manager: ConfigManager, request: UpRequest): Promise<UpResult> {
+  if (request.auth === false && request.host !== undefined && !isLoopback(request.host)) {
+    throw new DcosError(
+      'AUTH_REQUIRED_OFF_LOOPBACK',
+      `refusing to start a cluster without authentication on ${request.host}: anyone who can reach that address would control the cluster.`,
+      {hint: 'Drop --no-auth, or bind to 127.0.0.1.'},
+    )
+  }
   const lib = await lifecycle()
   const known = lib.findLocalCluster(manager.dcosDir, request.name)
   if (!known?.running) {
     const agents = `${request.agents} agent${request.agents === 1 ? '' : 's'}`
     request.onNotice(`Starting cluster '${request.name}' with ${agents}...`)
   }
-  const result = await lifecycleCall(() => lib.up({
+  const options: UpOptions & {auth?: boolean; host?: string} = {
     dcosDir: manager.dcosDir,
     name: request.name,
     agents: request.agents,
@@ -72,7 +98,10 @@ export async function clusterUp(manager: ConfigManager, request: UpRequest): Pro
     agentUnreachableTimeoutMs: request.agentTimeoutMs,
     runtimeJs: request.runtimeJs,
     onNotice: request.onNotice,
-  }))
+    auth: request.auth,
+    host: request.host,
+  }
+  const result: UpResult = await lifecycleCall(() => lib.up(options))
   const {cluster} = result
   const config = manager.load(cluster.id)
   if (config?.fileValue('core.dcos_url') !== cluster.url || config?.fileValue('cluster.name') !== cluster.name) {
@@ -105,12 +134,16 @@ async function localClusterFor(manager: ConfigManager, nameOrId: string | undefi
 export async function clusterDown(
   manager: ConfigManager,
   nameOrId: string | undefined,
-  options: {purge?: boolean},
+  options: {purge?: boolean; store?: CredentialStore},
 ): Promise<{cluster: LocalCluster; wasRunning: boolean}> {
   const lib = await lifecycle()
   const cluster = await localClusterFor(manager, nameOrId)
   await lifecycleCall(() => lib.down(manager.dcosDir, cluster.id, {purge: options.purge}))
-  if (options.purge) manager.remove(cluster.id)
+  if (options.purge) {
+    const config = manager.load(cluster.id)
+    if (config && options.store) await options.store.clear(config)
+    manager.remove(cluster.id)
+  }
   return {cluster, wasRunning: cluster.running}
 }
 
@@ -228,7 +261,10 @@ export async function clusterSetup(manager: ConfigManager, request: SetupRequest
  * `dcos cluster remove`: forgets configured clusters (their whole directory). A running local
  * cluster is refused: its processes would be orphaned.
  */
-export async function removeClusters(manager: ConfigManager, request: {nameOrId?: string; all?: boolean}): Promise<string[]> {
+export async function removeClusters(
+  manager: ConfigManager,
+  request: {nameOrId?: string; all?: boolean; store?: CredentialStore},
+): Promise<string[]> {
   if (!request.nameOrId && !request.all) {
     throw usageError('a cluster name or ID is required (or --all).')
   }
@@ -239,6 +275,10 @@ export async function removeClusters(manager: ConfigManager, request: {nameOrId?
       throw new DcosError('USAGE', `cluster '${c.name}' is running.`, {hint: `Stop it first with 'dcos cluster down ${c.name}'.`})
     }
   }
-  for (const c of targets) manager.remove(c.id)
+  for (const c of targets) {
+    // A token kept in the keychain would outlive the directory.
+    await request.store?.clear(c)
+    manager.remove(c.id)
+  }
   return targets.map((c) => c.name)
 }
