@@ -363,3 +363,58 @@ describe('bin/mesos-execute (the built bundle)', {skip: !fs.existsSync(bundle) &
     assert.doesNotMatch(r.stderr, /\bat .+:\d+:\d+/)
   })
 })
+
+describe('mesos-execute on an auth-enabled cluster', () => {
+  const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.MESOS-EXECUTE-MARKER.sig'
+
+  /** A DCOS_DIR whose attached cluster has this URL and, in its dcos.toml, this token. */
+  function dcosDir(url: string, token: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesos-execute-dcos-'))
+    cleanups.push(() => fs.rmSync(dir, {recursive: true, force: true}))
+    const cluster = path.join(dir, 'clusters', 'c1')
+    fs.mkdirSync(cluster, {recursive: true})
+    fs.writeFileSync(path.join(cluster, 'dcos.toml'), `[core]\ndcos_url = "${url}"\ndcos_acs_token = "${token}"\n`, {mode: 0o600})
+    fs.writeFileSync(path.join(cluster, 'attached'), '')
+    return dir
+  }
+
+  const authorizations = (m: StandInMaster) => [...m.subscribes, ...m.calls].map((c) => c.headers.authorization)
+
+  test('DCOS_ACS_TOKEN goes on every call as Authorization: token=<jwt>, and in no output', async () => {
+    const m = await cluster('/mesos')
+    const run = await execute(['--name=hello', '--command=true'], {env: {MESOS_MASTER: m.url, DCOS_ACS_TOKEN: TOKEN, DCOS_DIR: '/nonexistent'}})
+    assert.equal(run.code, 0, run.stderr)
+    await m.waitFor('the teardown', () => m.callsOf('TEARDOWN').length === 1)
+    const seen = authorizations(m)
+    assert.ok(seen.length >= 4)
+    assert.deepEqual(new Set(seen), new Set([`token=${TOKEN}`]))
+    assert.ok(!(run.stdout + run.stderr).includes(TOKEN))
+  })
+
+  test("the attached cluster's stored token is sent to that cluster's URL", async () => {
+    const m = await cluster('/mesos')
+    const dir = dcosDir(new URL(m.url).origin, TOKEN)
+    const run = await execute([`--master=127.0.0.1:${m.port}/mesos`, '--name=hello', '--command=true'], {env: {DCOS_DIR: dir, DCOS_ACS_TOKEN: ''}})
+    assert.equal(run.code, 0, run.stderr)
+    assert.deepEqual(new Set(authorizations(m)), new Set([`token=${TOKEN}`]))
+  })
+
+  test('the stored token is never sent to a master elsewhere', async () => {
+    const m = await cluster()
+    const dir = dcosDir('http://127.0.0.1:1', TOKEN)
+    const run = await execute([`--master=${m.url}`, '--name=hello', '--command=true'], {env: {DCOS_DIR: dir, DCOS_ACS_TOKEN: ''}})
+    assert.equal(run.code, 0, run.stderr)
+    assert.deepEqual(new Set(authorizations(m)), new Set([undefined]))
+  })
+
+  test('a 401 fails in one line saying how to get a token', async () => {
+    const m = await StandInMaster.start({refuseSubscribe: {status: 401, message: 'Unauthorized'}})
+    cleanups.push(() => m.close())
+    const run = await execute([`--master=${m.url}`, '--name=t', '--command=true'], {env: {DCOS_DIR: '/nonexistent', DCOS_ACS_TOKEN: ''}})
+    assert.equal(run.code, 1)
+    assert.equal(
+      run.stderr,
+      `Failed to subscribe with master at ${m.url}: SUBSCRIBE was refused (401 Unauthorized): Unauthorized (set DCOS_ACS_TOKEN, or run 'dcos auth login' for the attached cluster)\n`,
+    )
+  })
+})

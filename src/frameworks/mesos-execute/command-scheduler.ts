@@ -15,6 +15,8 @@ const CONNECT_TIMEOUT_MS = 5000
 const KILL_WAIT_MS = 5000
 /** Offers that cannot fit the task come back soon, in case resources are freed. */
 const DECLINE_UNFIT = {refuse_seconds: 1}
+/** What to do about a 401 from an auth-enabled cluster. */
+const AUTH_HINT = " (set DCOS_ACS_TOKEN, or run 'dcos auth login' for the attached cluster)"
 /** Once the task is launched, offers are of no use. */
 const DECLINE_LAUNCHED = {refuse_seconds: 3600}
 
@@ -37,7 +39,8 @@ export class CommandScheduler {
   /** Resolves run(); cleared once called so the tool finishes once. */
   #exit?: (code: number) => void
 
-  constructor(flags: ExecuteFlags, user: string, io: CommandSchedulerIO) {
+  /** `headers`: sent with every call, e.g. `Authorization: token=<jwt>` for an auth-enabled cluster. */
+  constructor(flags: ExecuteFlags, user: string, io: CommandSchedulerIO, options: {headers?: () => Record<string, string>} = {}) {
     this.#flags = flags
     this.#io = io
     this.#driver = new SchedulerDriver({
@@ -55,6 +58,7 @@ export class CommandScheduler {
       },
       backoff: {minMs: 100, maxMs: 1000},
       requestTimeoutMs: CONNECT_TIMEOUT_MS,
+      headers: options.headers,
     })
   }
 
@@ -78,7 +82,7 @@ export class CommandScheduler {
         this.#io.err(
           error.code === 'FRAMEWORK_ERROR'
             ? `Received an ERROR event: ${error.message}`
-            : `Failed to subscribe with master at ${this.#flags.masterUrl}: ${error.message}`,
+            : `Failed to subscribe with master at ${this.#flags.masterUrl}: ${error.message}${error.status === 401 ? AUTH_HINT : ''}`,
         )
         void this.#finish(1)
       })

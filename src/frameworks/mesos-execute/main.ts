@@ -6,6 +6,7 @@
 import os from 'node:os'
 import {CommandScheduler} from './command-scheduler'
 import {UsageError, parseFlags, usage, type ParsedCommandLine} from './flags'
+import {acsToken} from './token'
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 const err = (line: string) => process.stderr.write(`${line}\n`)
@@ -30,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
     err(`Failed to get username: ${(error as Error).message}`)
     return 1
   }
-  const scheduler = new CommandScheduler(parsed.flags, user, {out, err})
+  const token = await acsToken(parsed.flags.masterUrl, process.env)
+  const headers = token ? () => ({Authorization: `token=${token}`}) : undefined
+  const scheduler = new CommandScheduler(parsed.flags, user, {out, err}, {headers})
   process.on('SIGINT', () => scheduler.interrupt())
   process.on('SIGTERM', () => scheduler.interrupt())
   return scheduler.run()
