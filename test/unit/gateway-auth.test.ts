@@ -350,4 +350,9 @@ describe('gateway without auth', () => {
       await g.close()
     }
   })
+
+  it('refuses to bind anything but loopback', async () => {
+    const config = {role: 'gateway', host: '0.0.0.0', port: 0, masterUrl: 'http://127.0.0.1:9', clusterId: 'c', clusterName: 'c'} as const
+    await assert.rejects(startGateway(config, {log: {info() {}, warn() {}, error() {}}}), /without authentication/)
+  })
 })

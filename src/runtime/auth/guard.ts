@@ -7,6 +7,7 @@
  * Both carry `WWW-Authenticate: acsjwt`, which is how DC/OS CLIs recognise a cluster that wants a
  * `dcos auth login`. No error names the token it refused.
  */
+import {isIP} from 'node:net'
 import type {ComponentAuth} from '../config'
 import {HttpError, type Request} from '../http'
 import {authorization, tokenFromAuthorization, TokenVerifier, type VerifiedToken} from './tokens'
@@ -73,4 +74,11 @@ export function normalizePath(path: string): string {
 /** The headers a component's own calls carry: its service token, when auth is on. */
 export function serviceHeaders(auth: ComponentAuth | undefined): Record<string, string> {
   return auth ? {Authorization: authorization(auth.token)} : {}
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only addresses a server may bind without auth. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  if (h === 'localhost' || h === '::1') return true
+  return isIP(h) === 4 && h.startsWith('127.')
 }

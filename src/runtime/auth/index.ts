@@ -4,7 +4,7 @@
  * with the cluster's public key (./guard, ./tokens). See ./tokens for what revocation means.
  */
 export {Acs, ACS_PREFIX, LOGIN_PATH, PROVIDERS_PATH, type AcsDeps} from './acs'
-export {authenticate, componentGuard, iamError, normalizePath, serviceHeaders, unauthorized, type IamError} from './guard'
+export {authenticate, componentGuard, iamError, isLoopback, normalizePath, serviceHeaders, unauthorized, type IamError} from './guard'
 export {LoginLimiter, type LoginLimits} from './login-limiter'
 export {hashPassword, verifyPassword} from './passwords'
 export {

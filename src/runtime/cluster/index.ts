@@ -10,14 +10,14 @@ import fs from 'node:fs'
 import {isIP} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import {serviceHeaders} from '../auth/guard'
+import {isLoopback, serviceHeaders} from '../auth/guard'
 import type {ClusterSpec} from '../config'
 import {ClusterDir, localClusterDir} from './cluster-dir'
 import {clusterCredentials} from './credentials'
 import {canBind, choosePorts} from './ports'
 import {isOurs, signal, terminate, waitForExit} from './procs'
 import {killLeakedTasks, stopPhases} from './shutdown'
-import {agentsOf, buildClusterSpec, componentUrl, gatewayOf, isLoopback, masterOf, portRequests, withAuth, withGatewayHost, withPorts} from './spec'
+import {agentsOf, buildClusterSpec, componentUrl, gatewayOf, masterOf, portRequests, withAuth, withGatewayHost, withPorts} from './spec'
 
 export interface UpOptions {
   dcosDir: string

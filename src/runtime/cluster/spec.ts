@@ -123,13 +123,6 @@ export function withGatewayHost(spec: ClusterSpec, host: string): ClusterSpec {
   return {...spec, components: spec.components.map((c) => (c.config.role === 'gateway' ? {name: c.name, config: {...c.config, host}} : c))}
 }
 
-/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
-  if (h === 'localhost' || h === '::1') return true
-  return isIP(h) === 4 && h.startsWith('127.')
-}
-
 /** The URL a component is reached at; one bound to every address is reached on loopback. */
 export function componentUrl(config: ComponentConfig): string {
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host

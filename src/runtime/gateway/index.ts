@@ -9,7 +9,7 @@
  * below. The token is forwarded upstream unchanged: components check it themselves with the
  * cluster's public key, so the same token works on a component's own port too.
  */
-import {Acs, LOGIN_PATH, normalizePath, PROVIDERS_PATH, serviceHeaders, type AcsDeps} from '../auth'
+import {Acs, isLoopback, LOGIN_PATH, normalizePath, PROVIDERS_PATH, serviceHeaders, type AcsDeps} from '../auth'
 import type {Component, GatewayConfig} from '../config'
 import {Router, serve, type Request} from '../http'
 import type {Logger} from '../log'
@@ -51,6 +51,9 @@ function isPublic(req: Request): boolean {
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Component> {
+  if (!config.auth && !isLoopback(config.host)) {
+    throw new Error(`refusing to serve ${config.host} without authentication: only a loopback address may be bound with auth off`)
+  }
   const acs = config.auth ? await Acs.open(config.auth, {...deps.acs, log: deps.log}) : undefined
   const directory = new MasterDirectory(config.masterUrl, deps.directory, serviceHeaders(config.auth))
   const proxy = new Proxy(deps.proxy)
