@@ -2,12 +2,20 @@
  * End-to-end harness: every test gets its own DCOS_DIR (and HOME) in a temp dir, runs bin/dcos
  * and bin/mesos-execute as a user would, and ends every process it started: `dcos cluster down`
  * first, then anything still running from inside its temp dir, found through /proc.
+ *
+ * Clusters run with authentication (the default): `dcos cluster up` logs the CLI in, so commands
+ * need nothing more; raw requests use `sb.get()`, which sends the stored token. Every command's
+ * output is kept in `sb.transcript`, so tests can check that no secret was ever printed.
  */
 import {execFile, spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
+import {type UserCredential, readAdminCredential} from '../../src/cli/auth'
+import {ConfigManager} from '../../src/cli/config'
+import {CredentialStore, noKeychain} from '../../src/cli/credentials'
+import {listLocalClusters} from '../../src/runtime/cluster'
 
 export const ROOT = path.resolve(__dirname, '..', '..')
 export const DCOS = path.join(ROOT, 'bin', 'dcos')
@@ -19,9 +27,19 @@ export interface RunResult {
   stderr: string
 }
 
+/** One command run in the sandbox and what it printed (a started one's output grows until it ends). */
+export interface TranscriptEntry {
+  args: string[]
+  code?: number
+  stdout: string
+  stderr: string
+}
+
 export class Sandbox {
   readonly dir: string
   readonly env: NodeJS.ProcessEnv
+  /** Every command run or started here, with its stdout and stderr. */
+  readonly transcript: TranscriptEntry[] = []
   #children = new Set<ChildProcess>()
 
   constructor(prefix = 'dcos-e2e-') {
@@ -47,7 +65,9 @@ export class Sandbox {
         (error, stdout, stderr) => {
           this.#children.delete(child)
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-          resolve({code, stdout: String(stdout), stderr: String(stderr)})
+          const result = {code, stdout: String(stdout), stderr: String(stderr)}
+          this.transcript.push({args: [path.basename(cmd), ...args], ...result})
+          resolve(result)
         },
       )
       this.#children.add(child)
@@ -63,12 +83,23 @@ export class Sandbox {
   /** A long-running command (e.g. `task log --follow`); the caller kills it. */
   start(cmd: string, args: string[]): ChildProcess & {output: () => string} {
     const child = spawn(cmd, args, {env: this.env, stdio: ['ignore', 'pipe', 'pipe']}) as ChildProcess & {output: () => string}
+    const entry: TranscriptEntry = {args: [path.basename(cmd), ...args], stdout: '', stderr: ''}
+    this.transcript.push(entry)
     let out = ''
-    child.stdout!.on('data', (d) => (out += d))
-    child.stderr!.on('data', (d) => (out += d))
+    child.stdout!.on('data', (d) => {
+      out += d
+      entry.stdout += d
+    })
+    child.stderr!.on('data', (d) => {
+      out += d
+      entry.stderr += d
+    })
     child.output = () => out
     this.#children.add(child)
-    child.on('exit', () => this.#children.delete(child))
+    child.on('exit', (code) => {
+      entry.code = code ?? undefined
+      this.#children.delete(child)
+    })
     return child
   }
 
@@ -78,6 +109,34 @@ export class Sandbox {
     if (r.code !== 0) throw new Error(`cluster up failed (${r.code}):\n${r.stdout}\n${r.stderr}\n${this.logs()}`)
     const url = await this.dcos('config', 'show', 'core.dcos_url')
     return url.stdout.trim()
+  }
+
+  /**
+   * The token the CLI stored for the attached cluster, read from the store itself (never through
+   * the CLI, so it is in no transcript). The sandbox has no keychain: it is in dcos.toml.
+   */
+  async storedToken(): Promise<string | undefined> {
+    const cluster = ConfigManager.fromEnv(this.env).tryCurrent()
+    return cluster && (await new CredentialStore(noKeychain).readStored(cluster))?.token
+  }
+
+  /** The admin credential the local cluster wrote at its first `up`. */
+  adminCredential(): UserCredential {
+    const local = listLocalClusters(this.env.DCOS_DIR!)[0]
+    const credential = readAdminCredential(local?.adminCredentialFile)
+    if (!credential) throw new Error(`no admin credential for the local cluster in ${this.env.DCOS_DIR}`)
+    return credential
+  }
+
+  /** `Authorization: token=<stored token>`, or nothing when there is none. */
+  async authHeaders(): Promise<Record<string, string>> {
+    const token = await this.storedToken()
+    return token ? {Authorization: `token=${token}`} : {}
+  }
+
+  /** A plain GET with the stored token, as a script holding the token would send it. */
+  async get(url: string, headers: Record<string, string> = {}): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
+    return get(url, {...(await this.authHeaders()), ...headers})
   }
 
   /** The local cluster's runtime dir (the only cluster in this sandbox). */
