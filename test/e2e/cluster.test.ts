@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
-import {MESOS_EXECUTE, Sandbox, get, waitFor} from './harness'
+import {MESOS_EXECUTE, Sandbox, waitFor} from './harness'
 
 describe('a local cluster with 3 agents', () => {
   const sb = new Sandbox()
@@ -62,7 +62,7 @@ describe('a local cluster with 3 agents', () => {
     const nodes = JSON.parse((await sb.dcos('node', 'list', '--json')).stdout) as {id: string}[]
     const agent = nodes.find((n) => /-S\d+$/.test(n.id))!
     for (const p of ['/etc/passwd', '../../../../etc/passwd', '/proc/self/environ']) {
-      const res = await get(`${url}/agent/${agent.id}/files/read?path=${encodeURIComponent(p)}&offset=0&length=100`)
+      const res = await sb.get(`${url}/agent/${agent.id}/files/read?path=${encodeURIComponent(p)}&offset=0&length=100`)
       assert.ok(res.status >= 400 && res.status < 500, `${p}: ${res.status}`)
       assert.doesNotMatch(res.body, /root:/)
     }
@@ -81,7 +81,7 @@ describe('a local cluster with 3 agents', () => {
     const list = await sb.dcos('cluster', 'list')
     assert.equal(list.code, 0, list.stderr)
     assert.match(list.stdout, /\*.*local.*AVAILABLE/)
-    const version = await get(`${url}/mesos/version`)
+    const version = await sb.get(`${url}/mesos/version`)
     assert.equal(version.status, 200)
     assert.match(JSON.parse(version.body).version, /^1\.\d+\.\d+/)
   })

@@ -12,10 +12,12 @@ import {Sandbox, waitFor} from './harness'
 describe('framework failover', () => {
   const sb = new Sandbox()
   let url = ''
+  let auth: Record<string, string> = {}
   const drivers: SchedulerDriver[] = []
 
   before(async () => {
     url = await sb.up(1)
+    auth = await sb.authHeaders()
   })
   after(async () => {
     for (const d of drivers) await d.stop().catch(() => {})
@@ -28,6 +30,7 @@ describe('framework failover', () => {
     const d = new SchedulerDriver({
       masterUrl: `${url}/mesos`,
       frameworkInfo: {user: 'root', name: 'failover-e2e', failover_timeout: 60, ...(id && {id: {value: id}})},
+      headers: () => auth,
       implicitAcknowledgements: true,
     })
     d.on('offers', (o) => offers.push(...o))

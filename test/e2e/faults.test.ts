@@ -68,9 +68,11 @@ describe('a cluster facing bad input and misbehaving tasks', () => {
       ['/agent/nope/state', 'GET', '', {}],
       ['/mesos/master/tasks?limit=abc', 'GET', '', {}],
     ]
+    // With the token: each must be refused for what it is, not for the missing login.
+    const auth = await sb.authHeaders()
     for (const [path, method, body, headers] of cases) {
-      const res = await request(url + path, method, body, headers)
-      assert.ok(res.status >= 400 && res.status < 500, `${method} ${path} ${body.slice(0, 20)} → ${res.status} ${res.body}`)
+      const res = await request(url + path, method, body, {...auth, ...headers})
+      assert.ok(res.status >= 400 && res.status < 500 && res.status !== 401, `${method} ${path} ${body.slice(0, 20)} → ${res.status} ${res.body}`)
     }
   })
 
@@ -85,7 +87,7 @@ describe('a cluster facing bad input and misbehaving tasks', () => {
     assert.match(r.stdout, /TASK_FAILED/)
     const tasks = JSON.parse((await sb.dcos('task', 'list', '--completed', '--json')).stdout) as {id: string; state: string}[]
     assert.equal(tasks.find((t) => t.id === 'hog')?.state, 'TASK_FAILED')
-    const masterState = await request(`${url}/mesos/master/tasks`, 'GET', '')
+    const masterState = await request(`${url}/mesos/master/tasks`, 'GET', '', await sb.authHeaders())
     assert.match(masterState.body, /hog/)
     assert.match(r.stdout, /REASON_CONTAINER_LIMITATION_MEMORY|Memory limit/i, r.stdout)
   })

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
-import {MESOS_EXECUTE, Sandbox, alive, get, waitFor} from './harness'
+import {MESOS_EXECUTE, Sandbox, alive, waitFor} from './harness'
 
 describe('recovery', () => {
   const sb = new Sandbox()
@@ -43,17 +43,17 @@ describe('recovery', () => {
   })
 
   it('keeps its registry of agents across kill -9 of the master', async () => {
-    const before = JSON.parse((await get(`${url}/mesos/master/slaves`)).body).slaves as {id: string}[]
+    const before = JSON.parse((await sb.get(`${url}/mesos/master/slaves`)).body).slaves as {id: string}[]
     const masterPid = sb.components().master.pid
     process.kill(masterPid, 'SIGKILL')
     await waitFor('the master to come back', () => sb.components().master.pid !== masterPid && alive(sb.components().master.pid))
     await waitFor('the agent to re-register', async () => {
-      const res = await get(`${url}/mesos/master/slaves`)
+      const res = await sb.get(`${url}/mesos/master/slaves`)
       if (res.status !== 200) return false
       const slaves = JSON.parse(res.body).slaves as {id: string; active: boolean}[]
       return slaves.length === before.length && slaves.every((s) => s.active)
     })
-    const after = JSON.parse((await get(`${url}/mesos/master/slaves`)).body).slaves as {id: string}[]
+    const after = JSON.parse((await sb.get(`${url}/mesos/master/slaves`)).body).slaves as {id: string}[]
     assert.deepEqual(after.map((s) => s.id).sort(), before.map((s) => s.id).sort())
     const r = await sb.run(MESOS_EXECUTE, [`--master=${master}`, '--name=after-restart', '--command=true'])
     assert.equal(r.code, 0, r.stdout + r.stderr)

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
-import {MESOS_EXECUTE, Sandbox, get, waitFor} from './harness'
+import {MESOS_EXECUTE, Sandbox, waitFor} from './harness'
 
 describe('an agent that stops answering', () => {
   const sb = new Sandbox()
@@ -30,12 +30,12 @@ describe('an agent that stops answering', () => {
     const code = await new Promise<number | null>((resolve) => exec.on('exit', resolve))
     assert.match(exec.output(), /TASK_LOST/, exec.output())
     assert.notEqual(code, 0)
-    const state = JSON.parse((await get(`${url}/mesos/master/state`)).body)
+    const state = JSON.parse((await sb.get(`${url}/mesos/master/state`)).body)
     assert.equal(state.unreachable_slaves, 1)
     process.kill(agent.pid, 'SIGCONT')
     stopped = 0
     await waitFor('the agent to come back', async () => {
-      const s = JSON.parse((await get(`${url}/mesos/master/slaves`)).body)
+      const s = JSON.parse((await sb.get(`${url}/mesos/master/slaves`)).body)
       return s.slaves.length === 1 && s.slaves[0].active
     }, 20_000)
   })

@@ -25,8 +25,10 @@ describe('persistent volumes', () => {
 
   before(async () => {
     const url = await sb.up(1)
+    const auth = await sb.authHeaders()
     driver = new SchedulerDriver({
       masterUrl: `${url}/mesos`,
+      headers: () => auth,
       frameworkInfo: {
         user: 'root',
         name: 'volumes-e2e',
