@@ -53,28 +53,16 @@ export interface UpRequest {
   onNotice: (message: string) => void
 }
 
-/** What the lifecycle library says about a cluster's authentication (absent from older ones). */
-export interface LocalClusterAuth {
-  /** False when the cluster runs without authentication (`--no-auth`). */
-  auth?: boolean
-  /** The 0600 JSON file `{"uid","password"}` of the admin, written at the first `up`. */
-  adminCredentialFile?: string
-}
-
 export interface UpResult {
-  cluster: LocalCluster & LocalClusterAuth
+  cluster: LocalCluster
   alreadyRunning: boolean
   restarted: boolean
 }
 
-/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
-export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-}
-
 /** Starts (or finds running) a local cluster, writes its dcos.toml and attaches it. */
 export async function clusterUp(manager: ConfigManager, request: UpRequest): Promise<UpResult> {
+  // The library refuses too; said here first, before anything starts, with what to do.
+  const {isLoopback} = await import('../runtime/auth/guard')
   if (request.auth === false && request.host !== undefined && !isLoopback(request.host)) {
     throw new DcosError(
       'AUTH_REQUIRED_OFF_LOOPBACK',
@@ -88,7 +76,7 @@ export async function clusterUp(manager: ConfigManager, request: UpRequest): Pro
     const agents = `${request.agents} agent${request.agents === 1 ? '' : 's'}`
     request.onNotice(`Starting cluster '${request.name}' with ${agents}...`)
   }
-  const options: UpOptions & {auth?: boolean; host?: string} = {
+  const options: UpOptions = {
     dcosDir: manager.dcosDir,
     name: request.name,
     agents: request.agents,
@@ -101,7 +89,7 @@ export async function clusterUp(manager: ConfigManager, request: UpRequest): Pro
     auth: request.auth,
     host: request.host,
   }
-  const result: UpResult = await lifecycleCall(() => lib.up(options))
+  const result = await lifecycleCall(() => lib.up(options))
   const {cluster} = result
   const config = manager.load(cluster.id)
   if (config?.fileValue('core.dcos_url') !== cluster.url || config?.fileValue('cluster.name') !== cluster.name) {

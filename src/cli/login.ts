@@ -117,8 +117,7 @@ async function gatherCredential(ctx: LoginContext, flags: CredentialFlags): Prom
 /** The admin credential file of the local cluster with this id, if it is one. */
 async function localAdminCredentialFile(dcosDir: string, clusterId: string): Promise<string | undefined> {
   const {findLocalCluster} = await import('../runtime/cluster')
-  const local: {id: string; adminCredentialFile?: string} | undefined = findLocalCluster(dcosDir, clusterId)
-  return local?.adminCredentialFile
+  return findLocalCluster(dcosDir, clusterId)?.adminCredentialFile
 }
 
 /**
