@@ -169,8 +169,12 @@ export class ClusterConfig {
       const schema = configKey(key)
       try {
         return schema ? parseValue(schema, raw) : raw
-      } catch {
-        throw new DcosError('CONFIG_INVALID', `environment variable ${envVar} has an invalid value for ${key}`)
+      } catch (error) {
+        // parseValue's message quotes the value; no secret key is parsed, so none is shown.
+        const why = error instanceof DcosError ? `: ${error.message}` : ''
+        throw new DcosError('CONFIG_INVALID', `environment variable ${envVar} has an invalid value for ${key}${why}`, {
+          hint: `Fix or unset ${envVar}.`,
+        })
       }
     }
     return this.fileValue(key)

@@ -54,7 +54,7 @@ export class DcosError extends Error {
   readonly oclif: {exit: number}
 
   constructor(code: ErrorCode, detail: string, options: DcosErrorOptions = {}) {
-    super(options.hint ? `${detail} ${options.hint}` : detail)
+    super(options.hint ? `${/[.!?:]$/.test(detail) ? detail : `${detail}.`} ${options.hint}` : detail)
     this.code = code
     this.detail = detail
     this.exit = options.exit ?? ExitCode.error

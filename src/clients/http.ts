@@ -230,7 +230,10 @@ export function statusError(method: string, url: string, status: number, body: B
   const reason = http.STATUS_CODES[status] ?? ''
   const message = redact(serverMessage(body), [token])
   const detail = `${method} ${displayUrl(url)} failed: HTTP ${status}${reason ? ' ' + reason : ''}${message ? `: ${message}` : ''}`
-  return new DcosError(status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', detail, {status})
+  // A 404 without the API's own words (an HTML page, nothing) means the URL is not a cluster's.
+  const hint =
+    status === 404 && !message ? `Is ${new URL(url).origin} a DC/OS or Mesos cluster? Check 'dcos config show core.dcos_url'.` : undefined
+  return new DcosError(status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', detail, {status, hint})
 }
 
 /**

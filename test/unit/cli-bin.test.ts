@@ -83,7 +83,7 @@ describe('bin/dcos', {skip: built ? false : 'dist/cli.js is not built (node scri
     assert.equal(cmd.stderr, "Error: 'frobnicate' is not a dcos command. Run 'dcos --help' to see the available commands.\n")
     const flag = dcos(['task', 'list', '--bogus'])
     assert.equal(flag.status, 2)
-    assert.equal(flag.stderr, "Error: Nonexistent flag: --bogus See 'dcos task list --help'.\n")
+    assert.equal(flag.stderr, "Error: Nonexistent flag: --bogus. See 'dcos task list --help'.\n")
   })
 
   test('config set/show through the binary, on a cluster set up by hand', () => {

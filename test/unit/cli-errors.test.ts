@@ -165,7 +165,7 @@ describe('errors as users see them', () => {
   test('a usage error exits 2 and names the command help', async () => {
     const run = await runCommand(TaskList, ['--bogus'], {env: {DCOS_DIR: dcosDir}, id: 'task:list'})
     assert.equal(run.exit, 2)
-    assert.equal(run.stderr, "Error: Nonexistent flag: --bogus See 'dcos task list --help'.\n")
+    assert.equal(run.stderr, "Error: Nonexistent flag: --bogus. See 'dcos task list --help'.\n")
   })
 
   test('a bug is one line too (no stack), and the token never shows', async () => {
@@ -178,7 +178,7 @@ describe('errors as users see them', () => {
     }
     const run = await runCommand(Broken, [], {env: {DCOS_DIR: dcosDir, DCOS_ACS_TOKEN: MARKER}})
     assert.equal(run.exit, 1)
-    assert.equal(run.stderr, 'Error: unexpected error: cannot read properties of undefined (token ********) Set DCOS_DEBUG=1 for details.\n')
+    assert.equal(run.stderr, 'Error: unexpected error: cannot read properties of undefined (token ********). Set DCOS_DEBUG=1 for details.\n')
   })
 
   test('toDcosError keeps DcosErrors and exit codes', () => {
