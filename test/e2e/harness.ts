@@ -67,6 +67,7 @@ export class Sandbox {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
           const result = {code, stdout: String(stdout), stderr: String(stderr)}
           this.transcript.push({args: [path.basename(cmd), ...args], ...result})
+          this.#collectSecrets()
           resolve(result)
         },
       )
@@ -192,9 +193,57 @@ export class Sandbox {
     return found
   }
 
+  /**
+   * Every token the CLI stored and every admin password in this sandbox, so far. Collected after
+   * each command, so tokens replaced by a later login are checked too.
+   */
+  #secrets = new Set<string>()
+
+  #collectSecrets(): void {
+    const clusters = path.join(this.env.DCOS_DIR!, 'clusters')
+    if (!fs.existsSync(clusters)) return
+    for (const id of fs.readdirSync(clusters)) {
+      const toml = path.join(clusters, id, 'dcos.toml')
+      const token = fs.existsSync(toml) && /^dcos_acs_token\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(toml, 'utf8'))?.[1]
+      if (token) this.#secrets.add(token)
+      const admin = path.join(clusters, id, 'local', 'admin.json')
+      if (fs.existsSync(admin)) this.#secrets.add((JSON.parse(fs.readFileSync(admin, 'utf8')) as {password: string}).password)
+    }
+  }
+
+  /**
+   * The marker check of the whole end-to-end run: no stored token and no admin password appears
+   * in any command's output (but where a test asked for the token by name and dropped that entry)
+   * or in any component log. Throws, failing the test file, when one does.
+   */
+  #assertNoSecretLeaked(): void {
+    this.#collectSecrets()
+    const leaks: string[] = []
+    for (const entry of this.transcript) {
+      for (const secret of this.#secrets) {
+        if (entry.stdout.includes(secret) || entry.stderr.includes(secret)) leaks.push(`the output of '${entry.args.join(' ')}'`)
+      }
+    }
+    const clusters = path.join(this.env.DCOS_DIR!, 'clusters')
+    const logDirs = fs.existsSync(clusters) ? fs.readdirSync(clusters).map((id) => path.join(clusters, id, 'local', 'logs')) : []
+    for (const dir of logDirs.filter((d) => fs.existsSync(d))) {
+      for (const f of fs.readdirSync(dir)) {
+        const text = fs.readFileSync(path.join(dir, f), 'utf8')
+        for (const secret of this.#secrets) if (text.includes(secret)) leaks.push(path.join(dir, f))
+      }
+    }
+    if (leaks.length) throw new Error(`a token or password leaked into: ${[...new Set(leaks)].join(', ')}`)
+  }
+
   async cleanup(): Promise<void> {
     if (fs.existsSync(path.join(this.env.DCOS_DIR!, 'clusters'))) {
       await this.run(DCOS, ['cluster', 'down'], {timeoutMs: 30_000})
+    }
+    let leak: unknown
+    try {
+      this.#assertNoSecretLeaked()
+    } catch (error) {
+      leak = error
     }
     for (const c of this.#children) c.kill('SIGKILL')
     for (const pid of this.strayProcesses()) {
@@ -205,6 +254,7 @@ export class Sandbox {
       }
     }
     fs.rmSync(this.dir, {recursive: true, force: true})
+    if (leak) throw leak
   }
 }
 
