@@ -2,6 +2,8 @@
  * DC/OS-style tables (dcos-cli design/style.md, PY tables.py): no borders, UPPERCASE headers,
  * two spaces between columns, the first column the identifier, `---` for an empty cell.
  * Strings are left-aligned, numbers right-aligned. Lines carry no trailing whitespace.
+ * Tables the real CLI still renders with Python's prettytable (the `marathon` task, deployment
+ * and group lists) centre their other columns, header included: `center` does it the same way.
  */
 
 export const EMPTY_CELL = '---'
@@ -11,9 +13,11 @@ export type Cell = string | number | boolean | null | undefined
 export interface Column<R> {
   header: string
   value: (row: R) => Cell
-  /** Defaults to left; use right for counts and sizes. */
-  align?: 'left' | 'right'
+  /** Defaults to left; use right for counts and sizes, center for prettytable's default. */
+  align?: Align
 }
+
+export type Align = 'left' | 'right' | 'center'
 
 const GAP = '  '
 
@@ -45,6 +49,12 @@ export function renderTable<R>(columns: readonly Column<R>[], rows: readonly R[]
   return lines.join('\n') + '\n'
 }
 
-function pad(text: string, width: number, align: 'left' | 'right'): string {
-  return align === 'right' ? text.padStart(width) : text.padEnd(width)
+function pad(text: string, width: number, align: Align): string {
+  if (align === 'right') return text.padStart(width)
+  if (align === 'left') return text.padEnd(width)
+  // prettytable's _justify: an odd excess goes right of odd-length text, left of even-length text.
+  const excess = width - text.length
+  const half = Math.floor(excess / 2)
+  const left = excess % 2 === 1 && text.length % 2 === 0 ? half + 1 : half
+  return ' '.repeat(left) + text + ' '.repeat(excess - left)
 }

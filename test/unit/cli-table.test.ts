@@ -50,3 +50,24 @@ test('empty cells are ---; booleans True/False; multi-line cells take several li
   ])
   assert.equal(out, ['NAME  APP', 'pkg   /a', '      /b', ''].join('\n'))
 })
+
+test("center pads as prettytable does: an odd excess goes right of odd-length text, left of even-length text", () => {
+  const out = renderTable(
+    [
+      {header: 'id', value: (r: {id: string; n: string; w: string}) => r.id},
+      {header: 'tasks', value: (r) => r.n, align: 'center' as const},
+      {header: 'health', value: (r) => r.w, align: 'center' as const},
+      {header: 'x', value: () => 'end'},
+    ],
+    [{id: '/a', n: '1/1', w: 'True'}],
+  )
+  // TASKS (5): '1/1' gets 1+1; HEALTH (6): 'True' (even) gets 1+1, 'HEALTH' fits; X (3).
+  assert.equal(out, ['ID  TASKS  HEALTH  X', '/a   1/1    True   end', ''].join('\n'))
+  const odd = renderTable([{header: 'deployment', value: (r: {d: string}) => r.d, align: 'center' as const}, {header: 'z', value: () => 'z'}], [
+    {d: '---'},
+    {d: 'scale'},
+    {d: 'stop'},
+  ])
+  // width 10: '---' (odd, excess 7) 3 left 4 right; 'scale' (odd, excess 5) 2+3; 'stop' (even, excess 6) 3+3.
+  assert.equal(odd, ['DEPLOYMENT  Z', '   ---      z', '  scale     z', '   stop     z', ''].join('\n'))
+})
