@@ -67,15 +67,19 @@ export class Request {
   params: Record<string, string> = {}
   #body?: Promise<Buffer>
 
+  /** False when the request target is neither origin-form nor absolute-form: dispatch answers 400. */
+  readonly validTarget: boolean
+
   constructor(
     readonly raw: http.IncomingMessage,
     readonly res: http.ServerResponse,
     readonly limits: Limits,
   ) {
     this.method = raw.method ?? 'GET'
-    const url = new URL(raw.url ?? '/', 'http://localhost')
-    this.path = url.pathname
-    this.query = url.searchParams
+    const url = parseTarget(raw.url ?? '/')
+    this.validTarget = url !== undefined
+    this.path = url?.pathname ?? '/'
+    this.query = url?.searchParams ?? new URLSearchParams()
   }
 
   header(name: string): string | undefined {
@@ -101,6 +105,22 @@ export class Request {
   async form(): Promise<URLSearchParams> {
     return new URLSearchParams(await this.text())
   }
+}
+
+/**
+ * The path and query of a request target (RFC 9112 §3.2): origin-form `/a/b?q` or absolute-form
+ * `http://host/a/b?q`; undefined for anything else. An origin-form target is never read as a
+ * scheme-relative URL: `//x/master/state` is the path `//x/master/state`, not `/master/state` on
+ * host `x`, and `//[` is a path rather than a malformed host.
+ */
+export function parseTarget(target: string): URL | undefined {
+  try {
+    if (target.startsWith('/')) return new URL(`http://localhost${target}`)
+    if (/^https?:\/\//i.test(target)) return new URL(target)
+  } catch {
+    /* not a URL: answered as a bad request */
+  }
+  return undefined
 }
 
 export function parseJson(text: string, maxDepth = DEFAULT_LIMITS.maxJsonDepth): unknown {
@@ -132,25 +152,34 @@ export function jsonDepth(text: string): number {
   return max
 }
 
+/**
+ * Reads a body of at most `max` bytes. Beyond that (declared or, for a chunked body, counted) the
+ * rest is discarded unread and the 413 closes the connection once it is sent: the client gets
+ * its answer instead of a reset, and the server keeps no more of the body than the limit.
+ */
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  const tooLarge = (message: string) => new HttpError(413, message, undefined, {Connection: 'close'})
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > max) {
       req.resume()
-      reject(new HttpError(413, `Request body of ${declared} bytes exceeds the limit of ${max} bytes`))
+      reject(tooLarge(`Request body of ${declared} bytes exceeds the limit of ${max} bytes`))
       return
     }
-    const chunks: Buffer[] = []
+    let chunks: Buffer[] = []
     let size = 0
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length
-      if (size > max) {
-        reject(new HttpError(413, `Request body exceeds the limit of ${max} bytes`))
-        req.destroy()
+      if (size <= max) {
+        chunks.push(chunk)
         return
       }
-      chunks.push(chunk)
-    })
+      req.off('data', onData)
+      chunks = []
+      req.resume()
+      reject(tooLarge(`Request body exceeds the limit of ${max} bytes`))
+    }
+    req.on('data', onData)
     req.on('end', () => resolve(Buffer.concat(chunks)))
     req.on('error', reject)
   })
@@ -228,11 +257,47 @@ function matchParts(parts: string[], segs: string[]): Record<string, string> | u
   return parts.length === segs.length ? params : undefined
 }
 
+/** What one client may hold of a server: connections, head size, and how long it may dawdle. */
+export interface ConnectionLimits {
+  /** Largest request head (request line and headers): 431 beyond. */
+  maxHeaderBytes: number
+  /** Most header fields in one request: 431 beyond (Node would silently drop the extra ones). */
+  maxHeaders: number
+  /** The whole head must arrive within this (slowloris): 408, then the connection is closed. */
+  headersTimeoutMs: number
+  /** The whole request, body included, must arrive within this: 408 and closed. */
+  requestTimeoutMs: number
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number
+  /** A socket silent this long is closed; long-lived streams send heartbeats well within it. */
+  idleTimeoutMs: number
+  /** Open connections at most; further ones are closed as soon as they are accepted. */
+  maxConnections: number
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxHeaderBytes: 16 * 1024,
+  maxHeaders: 128,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  maxConnections: 2048,
+}
+
+/** The status line a malformed, oversized or too slow request head is answered with. */
+function clientErrorStatus(error: NodeJS.ErrnoException): string {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large'
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout'
+  return '400 Bad Request'
+}
+
 export interface ServerOptions {
   router: Router
   host?: string
   port?: number
   limits?: Partial<Limits>
+  connections?: Partial<ConnectionLimits>
   /** Builds the API's own error body (Mesos: plain text; Marathon, Cosmos: JSON). */
   errorBody?: (error: HttpError) => unknown
   /** Called for errors that are not HttpErrors (bugs). Never sent to the client. */
@@ -253,19 +318,31 @@ const plainTextError = (e: HttpError) => e.message
 
 export async function serve(opts: ServerOptions): Promise<Server> {
   const limits = {...DEFAULT_LIMITS, ...opts.limits}
+  const connections = {...DEFAULT_CONNECTION_LIMITS, ...opts.connections}
   const errorBody = opts.errorBody ?? plainTextError
   const server = http.createServer(
-    {maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000},
+    {
+      maxHeaderSize: connections.maxHeaderBytes,
+      headersTimeout: connections.headersTimeoutMs,
+      requestTimeout: connections.requestTimeoutMs,
+      keepAliveTimeout: connections.keepAliveTimeoutMs,
+      // Node enforces the two timeouts above only when it checks (every 30 s by default), so a
+      // slow head could otherwise hold a connection for 40 s instead of 10.
+      connectionsCheckingInterval: Math.min(1000, connections.headersTimeoutMs),
+    },
     (raw, res) => {
       const req = new Request(raw, res, limits)
-      void dispatch(req, opts, errorBody)
+      void dispatch(req, opts, errorBody, connections.maxHeaders)
     },
   )
   // Long-lived streams (RecordIO, SSE) send heartbeats, so an idle socket is a dead one.
-  server.timeout = 120_000
-  server.maxConnections = 2048
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+  server.timeout = connections.idleTimeoutMs
+  // One more than allowed is kept, so that dispatch can tell "too many" from "exactly the limit".
+  server.maxHeadersCount = connections.maxHeaders + 1
+  server.maxConnections = connections.maxConnections
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Closed once the answer is out, whatever the client still sends (a slow head keeps coming).
+    if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, () => socket.destroy())
     else socket.destroy()
   })
   const host = opts.host ?? '127.0.0.1'
@@ -290,8 +367,11 @@ export async function serve(opts: ServerOptions): Promise<Server> {
   }
 }
 
-async function dispatch(req: Request, opts: ServerOptions, errorBody: (e: HttpError) => unknown) {
+async function dispatch(req: Request, opts: ServerOptions, errorBody: (e: HttpError) => unknown, maxHeaders: number) {
   try {
+    if (!req.validTarget) throw badRequest('The request target must be a path such as /master/state')
+    if (req.raw.rawHeaders.length / 2 > maxHeaders)
+      throw new HttpError(431, `Too many request headers: at most ${maxHeaders} are accepted`, undefined, {Connection: 'close'})
     if (opts.before) {
       const r = await opts.before(req)
       if (r === STREAMED) return
