@@ -17,6 +17,7 @@ import {format} from 'node:util'
 import {Command, Errors} from '@oclif/core'
 import type {HttpClient} from '../clients/http'
 import type {ClusterEndpoints} from '../clients/endpoints'
+import type {MarathonClient} from '../clients/marathon'
 import type {MesosClient} from '../clients/mesos'
 import {type ClusterConfig, ConfigManager, endpointsFromEnv, envEndpoints} from './config'
 import {CredentialStore, type KeychainLoader, osKeychain} from './credentials'
@@ -38,6 +39,7 @@ export abstract class DcosCommand<T = unknown> extends Command {
   #endpoints?: ClusterEndpoints
   #authenticated?: Promise<ClusterEndpoints>
   #mesos?: Promise<MesosClient>
+  #marathon?: Promise<MarathonClient>
   /** Secrets this command handled besides the token (a password): redacted from every error. */
   #extraSecrets: string[] = []
 
@@ -96,6 +98,14 @@ export abstract class DcosCommand<T = unknown> extends Command {
       ([{MesosClient}, endpoints]) => new MesosClient(endpoints),
     )
     return this.#mesos
+  }
+
+  /** The Marathon client of the current cluster (marathon.url, else <dcos_url>/service/marathon). */
+  protected marathon(): Promise<MarathonClient> {
+    this.#marathon ??= Promise.all([import('../clients/marathon'), this.authenticatedEndpoints()]).then(
+      ([{MarathonClient}, endpoints]) => new MarathonClient(endpoints),
+    )
+    return this.#marathon
   }
 
   /** A bare HTTP client for `baseUrl` (default core.dcos_url) with the cluster's token and timeouts. */
