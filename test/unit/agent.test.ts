@@ -139,6 +139,15 @@ describe('agent: registration and tasks', () => {
     assert.equal(lost.message, 'Cannot find executor')
   })
 
+  it('ignores a kill for a framework it runs nothing of, so no update is re-sent for ever', async () => {
+    const before = t.master.updates.length
+    const res = await post(`${t.agent.url}/internal/v1/kill_task`, {framework_id: 'fw-unknown', task_id: 'ghost-task'})
+    assert.equal(res.status, 202)
+    await sleep(4 * t.config.statusRetryMs)
+    assert.deepEqual(t.master.statuses('ghost-task'), [])
+    assert.equal(t.master.updates.slice(before).filter((u) => u.framework_id === 'fw-unknown').length, 0)
+  })
+
   it('refuses a duplicate task id with 409 and garbage with 400', async () => {
     await t.run(commandTask('dup', 'sleep 5'))
     const again = await t.run(commandTask('dup', 'sleep 5'))

@@ -274,7 +274,7 @@ export class Agent {
   /**
    * Kills a task: SIGTERM to its process group, SIGKILL after the grace period. A task this
    * agent does not run is reported TASK_LOST (TASK_DROPPED to partition-aware frameworks), as a
-   * Mesos agent reports it.
+   * Mesos agent reports it, when the agent knows its framework; otherwise the kill is ignored.
    */
   async kill(req: KillTaskRequest): Promise<void> {
     this.#assertOpen()
@@ -476,9 +476,18 @@ export class Agent {
     return task.reporting
   }
 
+  /**
+   * Reports a kill of a task this agent does not run. A framework the agent does not know is
+   * ignored, as the Mesos agent does ("no such framework is running"): no one would acknowledge
+   * the update, and it would be re-sent for ever, one more stream for every such request.
+   */
   async #reportUnknown(frameworkId: string, taskId: string): Promise<void> {
     const framework = [...this.activeTasks(), ...this.#completed].find((r) => r.framework_id === frameworkId)?.framework_info
-    const state: TaskState = framework && hasCapability(framework, 'PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST'
+    if (!framework) {
+      this.#log.warn(`ignoring a kill of task ${taskId}: framework ${frameworkId} has no tasks on this agent`)
+      return
+    }
+    const state: TaskState = hasCapability(framework, 'PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST'
     this.#log.warn(`cannot kill task ${taskId} of framework ${frameworkId}: no such task on this agent`)
     await this.#updates.update(frameworkId, {
       task_id: {value: taskId},
