@@ -154,16 +154,16 @@ export function jsonDepth(text: string): number {
 
 /**
  * Reads a body of at most `max` bytes. Beyond that (declared or, for a chunked body, counted) the
- * rest is discarded unread and the 413 closes the connection once it is sent: the client gets
- * its answer instead of a reset, and the server keeps no more of the body than the limit.
+ * 413 goes out at once and the rest of the body is read and discarded, so the connection stays
+ * in step: closing it while the client is still sending would reset it, and the client could
+ * lose the 413 with it. A body that never ends is cut off by the request timeout.
  */
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
-  const tooLarge = (message: string) => new HttpError(413, message, undefined, {Connection: 'close'})
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > max) {
       req.resume()
-      reject(tooLarge(`Request body of ${declared} bytes exceeds the limit of ${max} bytes`))
+      reject(new HttpError(413, `Request body of ${declared} bytes exceeds the limit of ${max} bytes`))
       return
     }
     let chunks: Buffer[] = []
@@ -177,7 +177,7 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
       req.off('data', onData)
       chunks = []
       req.resume()
-      reject(tooLarge(`Request body exceeds the limit of ${max} bytes`))
+      reject(new HttpError(413, `Request body exceeds the limit of ${max} bytes`))
     }
     req.on('data', onData)
     req.on('end', () => resolve(Buffer.concat(chunks)))
