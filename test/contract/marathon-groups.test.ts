@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import {describe, test} from 'node:test'
+import type nock from 'nock'
 import GroupAdd from '../../commands/marathon/group/add'
 import GroupList from '../../commands/marathon/group/list'
 import GroupRemove from '../../commands/marathon/group/remove'
@@ -60,7 +61,7 @@ describe('dcos marathon group list', () => {
 describe('dcos marathon group add|show|scale|update|remove', () => {
   test('add POSTs the file as it is; --id an empty group; an existing one is refused', async () => {
     marathon()
-      .post(`${M}/v2/groups`, real('system-groups/sleep-group.json') as Record<string, unknown>)
+      .post(`${M}/v2/groups`, real('system-groups/sleep-group.json') as nock.DataMatcherMap)
       .replyWithFile(201, realFile('examples/deployments_result.json'), JSON_HEADERS)
       .post(`${M}/v2/groups`, {id: '/tools'})
       .reply(201, {deploymentId: 'a1b2', version: '2015-09-29T15:59:51.164Z'})
@@ -75,7 +76,7 @@ describe('dcos marathon group add|show|scale|update|remove', () => {
 
   test('add reads standard input; a terminal is refused', async () => {
     marathon()
-      .post(`${M}/v2/groups`, real('system-groups/sleep-group.json') as Record<string, unknown>)
+      .post(`${M}/v2/groups`, real('system-groups/sleep-group.json') as nock.DataMatcherMap)
       .replyWithFile(201, realFile('examples/deployments_result.json'), JSON_HEADERS)
     const input = fs.readFileSync(realFile('system-groups/sleep-group.json'), 'utf8')
     assert.equal((await runCommand(GroupAdd, [], {env: env(), input})).stdout, `Created deployment ${DEPLOYMENT}\n`)
@@ -87,7 +88,7 @@ describe('dcos marathon group add|show|scale|update|remove', () => {
   })
 
   test('show prints the group, or one of its versions; a missing group in Marathon\'s words', async () => {
-    const tools = real<{groups: unknown[]}>('examples/group.json').groups[0]
+    const tools = real<{groups: Record<string, unknown>[]}>('examples/group.json').groups[0]
     marathon()
       .get(`${M}/v2/groups/tools`)
       .reply(200, tools)
@@ -113,7 +114,7 @@ describe('dcos marathon group add|show|scale|update|remove', () => {
   test('update checks the group, then PUTs the typed properties', async () => {
     marathon()
       .get(`${M}/v2/groups/tools`)
-      .reply(200, real<{groups: unknown[]}>('examples/group.json').groups[0])
+      .reply(200, real<{groups: Record<string, unknown>[]}>('examples/group.json').groups[0])
       .put(`${M}/v2/groups/tools`, {dependencies: ['/db'], enforceRole: false})
       .replyWithFile(200, realFile('examples/deployments_result.json'), JSON_HEADERS)
     const run = await runCommand(GroupUpdate, ['tools', 'dependencies=["/db"]', 'enforceRole=false'], {env: env()})
