@@ -20,6 +20,26 @@ function tempDir(): string {
 const logOf = (dir: string) => fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8')
 
 describe('Store', () => {
+  test('takes any key as an ordinary key, even the names on Object.prototype, across a reopen', async () => {
+    const dir = tempDir()
+    const store = Store.open(dir, {compactAfter: 2})
+    assert.equal(store.get('users', 'constructor'), undefined)
+    assert.equal(store.get('users', '__proto__'), undefined)
+    await store.put('users', '__proto__', {uid: '__proto__'})
+    await store.put('users', 'constructor', {uid: 'constructor'})
+    await store.put('__proto__', 'toString', 1)
+    assert.deepEqual(store.get('users', '__proto__'), {uid: '__proto__'})
+    assert.equal(store.get('users', 'uid'), undefined, 'a value is never seen under other keys')
+    assert.deepEqual(store.list('users').map(([key]) => key).sort(), ['__proto__', 'constructor'])
+    await store.delete('users', 'constructor')
+    await store.close()
+    const reopened = Store.open(dir)
+    cleanups.push(() => reopened.close())
+    assert.deepEqual(reopened.list('users'), [['__proto__', {uid: '__proto__'}]])
+    assert.equal(reopened.get('users', 'constructor'), undefined)
+    assert.equal(reopened.get('__proto__', 'toString'), 1)
+  })
+
   test('put, get, list and delete, durable across a reopen', async () => {
     const dir = tempDir()
     const store = Store.open(dir)

@@ -26,9 +26,18 @@ export interface StoreOptions {
   noSync?: boolean
 }
 
+/**
+ * A table without a prototype: every key (`__proto__`, `constructor`, `toString`) is an ordinary
+ * own key. Keys come from outside (user ids, framework ids); on a plain object `__proto__` would
+ * not be stored at all and `constructor` would be found without ever being put.
+ */
+function table<T>(entries?: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries)
+}
+
 export class Store {
   #dir: string
-  #data: Data = {}
+  #data: Data = table()
   #seq = 0
   /** The seq of the last record applied to #data (records queued for the disk are not). */
   #appliedSeq = 0
@@ -61,7 +70,7 @@ export class Store {
   #recover() {
     if (fs.existsSync(this.#snapshotPath)) {
       const snap = JSON.parse(fs.readFileSync(this.#snapshotPath, 'utf8')) as {seq: number; data: Data}
-      this.#data = snap.data
+      this.#data = table(Object.fromEntries(Object.entries(snap.data).map(([ns, entries]) => [ns, table(entries)])))
       this.#seq = this.#appliedSeq = snap.seq
     }
     if (!fs.existsSync(this.#logPath)) return
@@ -93,7 +102,7 @@ export class Store {
 
   #apply(rec: LogRecord) {
     this.#appliedSeq = rec.seq
-    const ns = (this.#data[rec.ns] ??= {})
+    const ns = (this.#data[rec.ns] ??= table())
     if (rec.op === 'put') ns[rec.key] = rec.value
     else delete ns[rec.key]
   }
