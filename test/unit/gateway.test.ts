@@ -286,6 +286,17 @@ describe('gateway', () => {
       assert.equal(s.url, '/files/read.json?path=%2Fslave%2Flog&offset=0')
     })
 
+    it('keeps a path that starts with // after the prefix a path of that upstream, never a host to connect to', async () => {
+      const other = new URL(marathon.url).host
+      for (const prefix of ['/agent/M-S0', '/mesos']) {
+        const res = await rawGet(gateway.url, `${prefix}//${other}/v2/apps`)
+        assert.equal(res.status, 200, res.body)
+        const seen = JSON.parse(res.body)
+        assert.equal(seen.url, `//${other}/v2/apps`)
+        assert.notEqual(seen.headers.host, other, `${prefix}: the request went to ${other}`)
+      }
+    })
+
     it('answers an unknown agent with 404 and finds one that registers later', async () => {
       const res = await request(`${gateway.url}/agent/M-S1/state`)
       assert.equal(res.status, 404)

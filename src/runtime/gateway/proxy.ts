@@ -76,7 +76,9 @@ export class Proxy {
     }
     if (res.destroyed || raw.destroyed) return STREAMED
 
-    const target = new URL(upstream.base.pathname.replace(/\/$/, '') + rest, upstream.base)
+    // Joined as text, never resolved against the base: `rest` may start with `//`, which URL
+    // resolution would take for a host (`/agent/<id>//other-host:80/x` must stay on the agent).
+    const target = new URL(upstream.base.origin + upstream.base.pathname.replace(/\/$/, '') + rest)
     const upReq = http.request({
       agent: this.#agent,
       protocol: 'http:',
