@@ -174,6 +174,14 @@ describe('dcos marathon app add', () => {
     assert.equal(fromFile.stdout, `Created deployment ${DEPLOYMENT}\n`, fromFile.stderr)
   })
 
+  test('an ID of 55 characters or more is warned about (SRV records), and sent', async () => {
+    const id = '/' + 'a'.repeat(54)
+    marathon().post(`${M}/v2/apps`, {id, cmd: 'sleep 1'}).reply(201, created(id))
+    const run = await runCommand(AppAdd, [], {env: env(), input: JSON.stringify({id, cmd: 'sleep 1'})})
+    assert.equal(run.stdout, `Created deployment ${DEPLOYMENT}\n`)
+    assert.equal(run.stderr, 'Warning: Service IDs must be less than 55 characters in order to have SRV records generated correctly.\n')
+  })
+
   test('an http(s) URL is fetched without the cluster token', async () => {
     nock('http://apps.example.org', {badheaders: ['authorization']}).get('/sleep.json').replyWithFile(200, realFile('system-apps/sleep-app.json'))
     marathon().post(`${M}/v2/apps`, real('system-apps/sleep-app.json') as nock.RequestBodyMatcher).reply(201, created('/sleep'))

@@ -1,4 +1,5 @@
 import {Args} from '@oclif/core'
+import {marathonId} from '../../../src/clients/marathon'
 import {DcosCommand} from '../../../src/cli/base'
 import {waitFlag, WAIT_NOTE} from '../../../src/cli/marathon/flags'
 import {readResource} from '../../../src/cli/marathon/resource'
@@ -18,6 +19,10 @@ export default class MarathonAppAdd extends DcosCommand<{deploymentId: string}> 
   async run(): Promise<{deploymentId: string}> {
     const {args, flags} = await this.parse(MarathonAppAdd)
     const definition = await readResource(args['app-resource'], this.io, {example: 'E.g.: dcos marathon app add < app_resource.json'})
+    // PY: SRV records cannot be generated for longer IDs (a warning; Marathon accepts them).
+    if (typeof definition.id === 'string' && marathonId(definition.id).length >= 55) {
+      this.warn('Service IDs must be less than 55 characters in order to have SRV records generated correctly.')
+    }
     const marathon = await this.marathon()
     const {deploymentId} = await marathon.addApp(definition)
     this.print(`Created deployment ${deploymentId}`)
