@@ -8,7 +8,7 @@ import {waitForDeployment} from '../../../src/cli/marathon/wait'
 export default class MarathonAppAdd extends DcosCommand<{deploymentId: string}> {
   static override summary = 'Add an application'
   static override description = `The definition is JSON or YAML, read from a file, an http(s) URL, or standard input when no resource is given. ${WAIT_NOTE}`
-  static override args = {'app-resource': Args.string({description: 'path to a file or HTTP(S) URL containing the app JSON (or YAML) definition'})}
+  static override args = {'app-resource': Args.string({ignoreStdin: true, description: 'path to a file or HTTP(S) URL containing the app JSON (or YAML) definition'})}
   static override flags = {...waitFlag}
   static override examples = [
     '<%= config.bin %> marathon app add app.json',

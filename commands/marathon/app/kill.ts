@@ -8,7 +8,7 @@ export default class MarathonAppKill extends DcosCommand<KillResult> {
   static override summary = 'Kill the running tasks of an application'
   static override description =
     'Marathon replaces killed tasks unless --scale is given, which also scales the app down (a deployment, which --wait follows).'
-  static override args = {'app-id': Args.string({required: true, description: 'the application ID'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'})}
   static override flags = {
     scale: Flags.boolean({description: 'Scale the app down after performing the operation.', exclusive: ['host']}),
     host: Flags.string({description: 'Kill only the tasks running on this host.', exclusive: ['scale']}),

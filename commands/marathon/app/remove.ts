@@ -7,7 +7,7 @@ import {waitForDeployment} from '../../../src/cli/marathon/wait'
 export default class MarathonAppRemove extends DcosCommand<{deploymentId: string}> {
   static override summary = 'Remove an application'
   static override description = WAIT_NOTE
-  static override args = {'app-id': Args.string({required: true, description: 'the application ID'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'})}
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon app remove /my-app', '<%= config.bin %> marathon app remove --wait /my-app']
 

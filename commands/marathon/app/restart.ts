@@ -8,7 +8,7 @@ import {waitForDeployment} from '../../../src/cli/marathon/wait'
 export default class MarathonAppRestart extends DcosCommand<{deploymentId: string}> {
   static override summary = 'Restart an application'
   static override description = `A rolling restart of all its tasks. ${WAIT_NOTE}`
-  static override args = {'app-id': Args.string({required: true, description: 'the application ID'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'})}
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon app restart /my-app --wait']
 

@@ -5,7 +5,7 @@ import {resolveAppVersion} from '../../../src/cli/marathon/versions'
 
 export default class MarathonAppShow extends DcosCommand<MarathonApp> {
   static override summary = 'Show the marathon.json for an application'
-  static override args = {'app-id': Args.string({required: true, description: 'the application ID'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'})}
   static override flags = {
     'app-version': Flags.string({
       description:

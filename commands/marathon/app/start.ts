@@ -9,8 +9,8 @@ export default class MarathonAppStart extends DcosCommand<{deploymentId: string}
   static override summary = 'Start an application'
   static override description = `Scales a stopped application to INSTANCES (1 by default). ${WAIT_NOTE}`
   static override args = {
-    'app-id': Args.string({required: true, description: 'the application ID'}),
-    instances: Args.string({description: 'the number of instances to start', default: '1'}),
+    'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'}),
+    instances: Args.string({ignoreStdin: true, description: 'the number of instances to start', default: '1'}),
   }
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon app start /my-app 3 --wait']

@@ -8,7 +8,7 @@ import {waitForDeployment} from '../../../src/cli/marathon/wait'
 export default class MarathonAppStop extends DcosCommand<{deploymentId: string}> {
   static override summary = 'Stop an application'
   static override description = `Scales the application to 0 instances; its definition stays. ${WAIT_NOTE}`
-  static override args = {'app-id': Args.string({required: true, description: 'the application ID'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'})}
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon app stop /my-app --wait']
 

@@ -10,8 +10,8 @@ export default class MarathonAppUpdate extends DcosCommand<{deploymentId: string
   static override description = `Properties are key=value pairs typed as JSON where they parse (instances=3 is a number, env='{"A":"b"}' an object); without any, the JSON (or YAML) of the change is read from standard input. ${WAIT_NOTE}`
   static override strict = false
   static override args = {
-    'app-id': Args.string({required: true, description: 'the application ID'}),
-    properties: Args.string({description: 'key=value pairs (more may follow)'}),
+    'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'}),
+    properties: Args.string({ignoreStdin: true, description: 'key=value pairs (more may follow)'}),
   }
   static override flags = {...deploymentFlags}
   static override examples = [

@@ -8,7 +8,7 @@ import {deploymentsOf, deploymentTable} from '../../../src/cli/views/marathon'
 export default class MarathonDeploymentList extends DcosCommand<Deployment[]> {
   static override summary = 'Print the deployments in progress'
   static override enableJsonFlag = true
-  static override args = {'app-id': Args.string({description: 'only the deployments of this app or pod'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, description: 'only the deployments of this app or pod'})}
   static override flags = {quiet: Flags.boolean({char: 'q', description: 'Display IDs only.'})}
   static override examples = ['<%= config.bin %> marathon deployment list', '<%= config.bin %> marathon deployment list /my-app']
 

@@ -8,7 +8,7 @@ export default class MarathonDeploymentRollback extends DcosCommand<DeploymentRe
   static override summary = 'Cancel a deployment and roll back to the previous configuration'
   static override description =
     'Marathon starts a new deployment that reverts the change; its ID and version are printed. With --wait the command returns when that rollback deployment is over (exit 1 if it fails).'
-  static override args = {'deployment-id': Args.string({required: true, description: 'the deployment ID'})}
+  static override args = {'deployment-id': Args.string({ignoreStdin: true, required: true, description: 'the deployment ID'})}
   static override flags = {...waitFlag}
   static override examples = ['<%= config.bin %> marathon deployment rollback 97c136bf-5a28-4821-9d94-480d9fbb01c8 --wait']
 

@@ -8,7 +8,7 @@ export default class MarathonDeploymentWatch extends DcosCommand<void> {
   static override summary = 'Monitor a deployment'
   static override description =
     'Prints the deployment every interval until it is over (then exits 0, as when it does not exist), or until --max-count polls.'
-  static override args = {'deployment-id': Args.string({required: true, description: 'the deployment ID'})}
+  static override args = {'deployment-id': Args.string({ignoreStdin: true, required: true, description: 'the deployment ID'})}
   static override flags = {
     'max-count': Flags.string({description: 'Maximum number of polling calls.'}),
     interval: Flags.string({description: 'Number of seconds to wait between polling calls.', default: '1'}),

@@ -8,7 +8,7 @@ import {waitForDeployment} from '../../../src/cli/marathon/wait'
 export default class MarathonGroupAdd extends DcosCommand<{deploymentId: string}> {
   static override summary = 'Create a group'
   static override description = `The definition is JSON or YAML, read from a file, an http(s) URL, or standard input when no resource is given; --id creates an empty group. ${WAIT_NOTE}`
-  static override args = {'group-resource': Args.string({description: 'path to a file or HTTP(S) URL containing the group JSON (or YAML) definition'})}
+  static override args = {'group-resource': Args.string({ignoreStdin: true, description: 'path to a file or HTTP(S) URL containing the group JSON (or YAML) definition'})}
   static override flags = {
     id: Flags.string({description: 'create an empty group with this ID (instead of a resource)'}),
     ...waitFlag,

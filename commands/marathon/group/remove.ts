@@ -7,7 +7,7 @@ import {waitForDeployment} from '../../../src/cli/marathon/wait'
 export default class MarathonGroupRemove extends DcosCommand<{deploymentId: string}> {
   static override summary = 'Remove a group and all its apps'
   static override description = WAIT_NOTE
-  static override args = {'group-id': Args.string({required: true, description: 'the group ID'})}
+  static override args = {'group-id': Args.string({ignoreStdin: true, required: true, description: 'the group ID'})}
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon group remove /tools --wait']
 

@@ -8,8 +8,8 @@ export default class MarathonGroupScale extends DcosCommand<{deploymentId: strin
   static override summary = "Scale every app of a group by a factor (Marathon's scaleBy)"
   static override description = WAIT_NOTE
   static override args = {
-    'group-id': Args.string({required: true, description: 'the group ID'}),
-    'scale-factor': Args.string({required: true, description: 'the factor to multiply every instance count by, e.g. 2 or 0.5'}),
+    'group-id': Args.string({ignoreStdin: true, required: true, description: 'the group ID'}),
+    'scale-factor': Args.string({ignoreStdin: true, required: true, description: 'the factor to multiply every instance count by, e.g. 2 or 0.5'}),
   }
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon group scale /tools 2 --wait']

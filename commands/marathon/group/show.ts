@@ -4,7 +4,7 @@ import {DcosCommand} from '../../../src/cli/base'
 
 export default class MarathonGroupShow extends DcosCommand<MarathonGroup> {
   static override summary = 'Show a group (its apps and subgroups)'
-  static override args = {'group-id': Args.string({required: true, description: 'the group ID'})}
+  static override args = {'group-id': Args.string({ignoreStdin: true, required: true, description: 'the group ID'})}
   static override flags = {'group-version': Flags.string({description: 'the version of the group to show (ISO8601 date-time)'})}
   static override examples = ['<%= config.bin %> marathon group show /tools']
 

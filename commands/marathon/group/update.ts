@@ -10,8 +10,8 @@ export default class MarathonGroupUpdate extends DcosCommand<{deploymentId: stri
   static override description = `Properties are key=value pairs typed as JSON where they parse; without any, the JSON (or YAML) of the change is read from standard input. ${WAIT_NOTE}`
   static override strict = false
   static override args = {
-    'group-id': Args.string({required: true, description: 'the group ID'}),
-    properties: Args.string({description: 'key=value pairs (more may follow)'}),
+    'group-id': Args.string({ignoreStdin: true, required: true, description: 'the group ID'}),
+    properties: Args.string({ignoreStdin: true, description: 'key=value pairs (more may follow)'}),
   }
   static override flags = {...deploymentFlags}
   static override examples = ['<%= config.bin %> marathon group update /tools < tools.json', "<%= config.bin %> marathon group update /tools dependencies='[\"/db\"]'"]

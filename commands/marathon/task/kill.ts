@@ -11,7 +11,7 @@ export default class MarathonTaskKill extends DcosCommand<KillResult> {
   static override description = 'Marathon replaces killed tasks unless --scale is given, which also scales their apps down (a deployment, which --wait follows).'
   static override strict = false
   static override enableJsonFlag = true
-  static override args = {'task-ids': Args.string({required: true, description: 'the task IDs (more may follow)'})}
+  static override args = {'task-ids': Args.string({ignoreStdin: true, required: true, description: 'the task IDs (more may follow)'})}
   static override flags = {
     scale: Flags.boolean({description: 'Scale the app down after performing the operation.', exclusive: ['wipe']}),
     wipe: Flags.boolean({description: 'Wipe persistent data.', exclusive: ['scale']}),

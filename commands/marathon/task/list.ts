@@ -7,7 +7,7 @@ import {marathonTaskTable} from '../../../src/cli/views/marathon'
 export default class MarathonTaskList extends DcosCommand<MarathonTask[]> {
   static override summary = "List Marathon's tasks"
   static override enableJsonFlag = true
-  static override args = {'app-id': Args.string({description: 'only the tasks of this app'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, description: 'only the tasks of this app'})}
   static override flags = {quiet: Flags.boolean({char: 'q', description: 'Display IDs only.'})}
   static override examples = ['<%= config.bin %> marathon task list', '<%= config.bin %> marathon task list /my-app --quiet']
 

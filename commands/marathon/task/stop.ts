@@ -5,7 +5,7 @@ import {taskNotFound} from '../../../src/cli/marathon/tasks'
 
 export default class MarathonTaskStop extends DcosCommand<MarathonTask> {
   static override summary = 'Stop a task (Marathon starts a replacement)'
-  static override args = {'task-id': Args.string({required: true, description: 'the task ID'})}
+  static override args = {'task-id': Args.string({ignoreStdin: true, required: true, description: 'the task ID'})}
   static override flags = {wipe: Flags.boolean({description: 'Wipe persistent data.'})}
   static override examples = ['<%= config.bin %> marathon task stop my-app.instance-3f80d17a-37e6-11e4-b05e-56847afe9799._app.1']
 

@@ -4,7 +4,7 @@ import {positiveCount} from '../../../../src/cli/marathon/flags'
 
 export default class MarathonAppVersionList extends DcosCommand<string[]> {
   static override summary = 'List the version history of an application'
-  static override args = {'app-id': Args.string({required: true, description: 'the application ID'})}
+  static override args = {'app-id': Args.string({ignoreStdin: true, required: true, description: 'the application ID'})}
   static override flags = {
     'max-count': Flags.string({description: 'Maximum number of entries to fetch and return.'}),
   }
