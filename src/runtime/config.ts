@@ -101,7 +101,29 @@ export interface GatewayConfig {
   auth?: GatewayAuth
 }
 
-export type ComponentConfig = MasterConfig | AgentConfig | GatewayConfig
+export interface MarathonConfig {
+  role: 'marathon'
+  host: string
+  port: number
+  /** The master it subscribes to (directly, not through the gateway). */
+  masterUrl: string
+  /** Apps, versions, groups, deployments, tasks and the framework id. */
+  workDir: string
+  logFile?: string
+  /** The framework name, and the gateway's /service/<name>/ (default `marathon`). */
+  frameworkName?: string
+  /** The role apps run with (Marathon's `--mesos_role`, default `*`). */
+  mesosRole?: string
+  /** The role resident apps reserve resources and volumes for (default `marathon`). */
+  reservationRole?: string
+  /** How long the master keeps the framework's tasks while Marathon is away (default one week). */
+  failoverTimeoutSeconds?: number
+  /** Service ports are assigned from [min, max) (Marathon's local_port_min/max, default 10000-20000). */
+  servicePorts?: {min: number; max: number}
+  auth?: ComponentAuth
+}
+
+export type ComponentConfig = MasterConfig | AgentConfig | GatewayConfig | MarathonConfig
 
 /** `cluster.json`: what the supervisor runs. */
 export interface ClusterSpec {

@@ -1,6 +1,6 @@
 /**
  * Entry of every runtime process: `node dist/runtime.js <role> <config.json>`.
- * Roles: master, agent, gateway, supervisor.
+ * Roles: master, agent, gateway, marathon, supervisor.
  *
  * Signals: SIGTERM/SIGINT stop the component (an agent leaves its tasks running, to re-adopt
  * them on restart); SIGUSR1, as on a Mesos agent, shuts down everything it started (all tasks)
@@ -8,13 +8,13 @@
  * is not lost (and SIGUSR1 never reaches Node's default: starting the inspector).
  */
 import fs from 'node:fs'
-import type {AgentConfig, Component, ComponentConfig, GatewayConfig, MasterConfig} from './config'
+import type {AgentConfig, Component, ComponentConfig, GatewayConfig, MarathonConfig, MasterConfig} from './config'
 import {createLogger} from './log'
 
 async function main() {
   const [role, file] = process.argv.slice(2)
   if (!role || !file) {
-    process.stderr.write('usage: runtime <master|agent|gateway|supervisor> <config.json>\n')
+    process.stderr.write('usage: runtime <master|agent|gateway|marathon|supervisor> <config.json>\n')
     process.exit(2)
   }
   const log = createLogger(role)
@@ -54,6 +54,9 @@ async function main() {
   } else if (config.role === 'gateway') {
     const {startGateway} = await import('./gateway')
     component = await startGateway(config as GatewayConfig, {log})
+  } else if (config.role === 'marathon') {
+    const {startMarathon} = await import('./marathon')
+    component = await startMarathon(config as MarathonConfig, {log})
   } else {
     throw new Error(`unknown role ${role}`)
   }

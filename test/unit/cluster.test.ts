@@ -106,15 +106,16 @@ describe('port choice', () => {
 })
 
 describe('cluster spec', () => {
-  it('has a master, agents on their own addresses and port ranges, and a gateway', () => {
+  it('has a master, Marathon, agents on their own addresses and port ranges, and a gateway', () => {
     const spec = buildClusterSpec(plan('/x/local'))
     assert.deepEqual(
       spec.components.map((c) => c.name),
-      ['master', 'agent-1', 'agent-2', 'gateway'],
+      ['master', 'marathon', 'agent-1', 'agent-2', 'gateway'],
     )
-    const [master, a1, a2, gateway] = spec.components.map((c) => c.config)
+    const [master, marathon, a1, a2, gateway] = spec.components.map((c) => c.config)
     assert.equal(master.port, 5050)
-    assert.deepEqual([a1.port, a2.port, gateway.port], [5051, 5052, 8000])
+    assert.deepEqual([marathon.port, a1.port, a2.port, gateway.port], [8080, 5051, 5052, 8000])
+    assert.equal(marathon.role === 'marathon' && `${marathon.masterUrl} ${marathon.workDir} ${marathon.logFile}`, 'http://127.0.0.1:5050 /x/local/marathon /x/local/logs/marathon.log')
     assert.equal(a2.role === 'agent' && a2.resources, 'cpus:2;mem:1024;disk:10240;ports:[32000-32999]')
     assert.equal(a1.role === 'agent' && `${a1.host} ${a1.hostname} ${a1.workDir} ${a1.logFile}`, '127.0.0.2 127.0.0.2 /x/local/agents/1 /x/local/logs/agent-1.log')
     assert.equal(master.role === 'master' && master.logFile, '/x/local/logs/master.log')
@@ -122,13 +123,13 @@ describe('cluster spec', () => {
   })
 
   it('moves to other ports with every master URL following', () => {
-    const spec = withPorts(buildClusterSpec(plan('/x/local')), [1, 2, 3, 4])
+    const spec = withPorts(buildClusterSpec(plan('/x/local')), [1, 5, 2, 3, 4])
     for (const c of spec.components) {
       if (c.config.role !== 'master') assert.equal((c.config as {masterUrl: string}).masterUrl, 'http://127.0.0.1:1')
     }
     assert.deepEqual(
       portRequests(spec, false).map((r) => `${r.who}@${r.host}:${r.wanted}`),
-      ['the master@127.0.0.1:1', 'agent 1@127.0.0.2:2', 'agent 2@127.0.0.3:3', 'the gateway@127.0.0.1:4'],
+      ['the master@127.0.0.1:1', 'the marathon@127.0.0.1:5', 'agent 1@127.0.0.2:2', 'agent 2@127.0.0.3:3', 'the gateway@127.0.0.1:4'],
     )
     assert.ok(portRequests(spec, true).every((r) => r.wanted === undefined))
   })
@@ -139,13 +140,14 @@ describe('cluster spec', () => {
       privateKey: 'PRIV',
       usersDir: '/x/local/gateway/users',
       admin: {uid: 'admin', description: 'd', passwordHash: 'scrypt$h'},
-      tokens: {master: 'tm', agent: 'ta', gateway: 'tg'},
+      tokens: {master: 'tm', agent: 'ta', gateway: 'tg', marathon: 'tmar'},
     }
     const spec = withAuth(buildClusterSpec(plan('/x/local')), auth)
     assert.deepEqual(
       spec.components.map((c) => c.config.auth),
       [
         {publicKey: 'PUB', token: 'tm'},
+        {publicKey: 'PUB', token: 'tmar'},
         {publicKey: 'PUB', token: 'ta'},
         {publicKey: 'PUB', token: 'ta'},
         {publicKey: 'PUB', token: 'tg', privateKey: 'PRIV', usersDir: '/x/local/gateway/users', bootstrapUsers: [auth.admin]},
@@ -156,18 +158,18 @@ describe('cluster spec', () => {
 
   it('binds only the gateway to another host, reached on loopback when it is a wildcard', () => {
     const spec = withGatewayHost(buildClusterSpec(plan('/x/local')), '0.0.0.0')
-    assert.deepEqual(spec.components.map((c) => c.config.host), ['127.0.0.1', '127.0.0.2', '127.0.0.3', '0.0.0.0'])
+    assert.deepEqual(spec.components.map((c) => c.config.host), ['127.0.0.1', '127.0.0.1', '127.0.0.2', '127.0.0.3', '0.0.0.0'])
     assert.equal(componentUrl(gatewayOf(spec)), 'http://127.0.0.1:8000')
     assert.equal(componentUrl({...gatewayOf(spec), host: '::1'}), 'http://[::1]:8000')
     assert.deepEqual(['127.0.0.1', '127.9.9.9', '::1', '[::1]', 'localhost', '0.0.0.0', '10.0.0.1', '::'].map(isLoopback), [true, true, true, true, true, false, false, false])
   })
 
-  it('stops the gateway and the agents (killing tasks) before the master', () => {
+  it('stops Marathon, the gateway and the agents (killing tasks) before the master', () => {
     const spec = buildClusterSpec(plan('/x/local'))
     const phases = stopPhases(spec, {keepTasks: false}).map((p) => p.steps.map((s) => `${s.name}:${s.signal}`))
-    assert.deepEqual(phases, [['agent-1:SIGUSR1', 'agent-2:SIGUSR1', 'gateway:SIGTERM'], ['master:SIGTERM']])
+    assert.deepEqual(phases, [['marathon:SIGTERM', 'agent-1:SIGUSR1', 'agent-2:SIGUSR1', 'gateway:SIGTERM'], ['master:SIGTERM']])
     const keep = stopPhases(spec, {keepTasks: true})[0].steps.map((s) => s.signal)
-    assert.deepEqual(keep, ['SIGTERM', 'SIGTERM', 'SIGTERM'])
+    assert.deepEqual(keep, ['SIGTERM', 'SIGTERM', 'SIGTERM', 'SIGTERM'])
   })
 })
 

@@ -5,6 +5,7 @@
  *   config/<name>.json  each component's config, written by the supervisor (0600)
  *   logs/<name>.log     each component's stdout+stderr; logs/supervisor.log the supervisor's
  *   master/             the master's work dir (its registry)
+ *   marathon/           Marathon's work dir (apps, groups, deployments, tasks, framework id)
  *   agents/<n>/         agent n's work dir (sandboxes, checkpoints)
  *   gateway/users/      the gateway's users store (users, service accounts, revoked tokens)
  *   auth/signing-keys.json  the cluster's RS256 key pair (0600), made at the first `up` with auth
@@ -56,6 +57,9 @@ export class ClusterDir {
   }
   get masterWorkDir(): string {
     return path.join(this.dir, 'master')
+  }
+  get marathonWorkDir(): string {
+    return path.join(this.dir, 'marathon')
   }
   /** Every agent's work dir lies in here, so every task sandbox does. */
   get agentsDir(): string {

@@ -5,7 +5,8 @@
  *   `up` with auth and kept, so tokens survive restarts;
  * - the admin's credential (admin.json, `{"uid","password"}`), made once, from which the CLI
  *   logs in after `cluster up`; the gateway gets only its scrypt hash;
- * - one service token per kind of component (`dcos_master`, `dcos_agent`, `dcos_gateway`),
+ * - one service token per kind of component (`dcos_master`, `dcos_agent`, `dcos_gateway`,
+ *   `dcos_marathon`),
  *   signed afresh at each `up` and written only into the components' 0600 configs.
  */
 import {randomBytes} from 'node:crypto'
@@ -16,7 +17,7 @@ import {writePrivate, type ClusterDir} from './cluster-dir'
 import type {ClusterAuth} from './spec'
 
 export const ADMIN_UID = 'admin'
-export const SERVICE_UIDS = {master: 'dcos_master', agent: 'dcos_agent', gateway: 'dcos_gateway'} as const
+export const SERVICE_UIDS = {master: 'dcos_master', agent: 'dcos_agent', gateway: 'dcos_gateway', marathon: 'dcos_marathon'} as const
 /** Components' own tokens: re-signed at every `up`, so a long life costs nothing. */
 const SERVICE_TOKEN_LIFETIME_S = 10 * 365 * 24 * 60 * 60
 
@@ -30,18 +31,19 @@ export async function clusterCredentials(dir: ClusterDir): Promise<ClusterAuth> 
   const keys = readJson<SigningKeys>(dir.signingKeysFile, (v) => typeof v.privateKey === 'string' && typeof v.publicKey === 'string') ?? (await newKeys(dir))
   const admin = readAdminCredential(dir.adminCredentialFile) ?? newAdmin(dir)
   const issuer = new TokenIssuer(keys.privateKey)
-  const [passwordHash, master, agent, gateway] = await Promise.all([
+  const [passwordHash, master, agent, gateway, marathon] = await Promise.all([
     hashPassword(admin.password),
     issuer.sign(SERVICE_UIDS.master, SERVICE_TOKEN_LIFETIME_S),
     issuer.sign(SERVICE_UIDS.agent, SERVICE_TOKEN_LIFETIME_S),
     issuer.sign(SERVICE_UIDS.gateway, SERVICE_TOKEN_LIFETIME_S),
+    issuer.sign(SERVICE_UIDS.marathon, SERVICE_TOKEN_LIFETIME_S),
   ])
   return {
     publicKey: keys.publicKey,
     privateKey: keys.privateKey,
     usersDir: dir.gatewayUsersDir,
     admin: {uid: admin.uid, description: 'The cluster administrator (created by dcos cluster up)', passwordHash},
-    tokens: {master, agent, gateway},
+    tokens: {master, agent, gateway, marathon},
   }
 }
 

@@ -17,7 +17,7 @@ import {clusterCredentials} from './credentials'
 import {canBind, choosePorts} from './ports'
 import {isOurs, signal, terminate, waitForExit} from './procs'
 import {killLeakedTasks, stopPhases} from './shutdown'
-import {agentsOf, buildClusterSpec, componentUrl, gatewayOf, masterOf, portRequests, withAuth, withGatewayHost, withPorts} from './spec'
+import {agentsOf, buildClusterSpec, componentUrl, gatewayOf, marathonOf, masterOf, portRequests, withAuth, withGatewayHost, withMarathon, withPorts} from './spec'
 
 export interface UpOptions {
   dcosDir: string
@@ -102,7 +102,8 @@ export async function up(opts: UpOptions): Promise<{cluster: LocalCluster; alrea
   let dir: ClusterDir
   if (existing) {
     dir = new ClusterDir(existing.dir)
-    spec = dir.readSpec()
+    // A cluster made before Marathon was part of every cluster gets one now.
+    spec = withMarathon(dir.readSpec())
   } else {
     spec = await newSpec(opts)
     dir = new ClusterDir(spec.dir)
@@ -314,8 +315,20 @@ async function readiness(spec: ClusterSpec, dir: ClusterDir): Promise<string | u
   }
   const wanted = agentsOf(spec).length
   const active = slaves.filter((s) => s.active === true).length
-  if (active >= wanted) return undefined
-  return `${active} of ${wanted} agents are registered (see ${path.join(dir.logsDir, 'agent-*.log')})`
+  if (active < wanted) return `${active} of ${wanted} agents are registered (see ${path.join(dir.logsDir, 'agent-*.log')})`
+  return marathonOf(spec) ? marathonReadiness(gatewayUrl, gatewayOf(spec).auth, dir) : undefined
+}
+
+/** Marathon is ready once the gateway reaches it as the framework `marathon` (it registered). */
+async function marathonReadiness(gatewayUrl: string, auth: Parameters<typeof serviceHeaders>[0], dir: ClusterDir): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${gatewayUrl}/service/marathon/ping`, {signal: AbortSignal.timeout(2_000), headers: serviceHeaders(auth)})
+    await res.body?.cancel()
+    if (res.ok) return undefined
+  } catch {
+    // not yet
+  }
+  return `Marathon is not registered with the master yet (see ${dir.log('marathon')})`
 }
 
 /** The supervisor's pid when it runs (checked against its command line, so a reused pid is not it). */

@@ -1,14 +1,14 @@
 /**
  * What a local cluster consists of (pure): the ClusterSpec for a name, agent count, addresses
  * and resources; and the same spec moved to other ports. Components, in start order of
- * importance: `master`, `agent-1` .. `agent-N`, `gateway`.
+ * importance: `master`, `marathon`, `agent-1` .. `agent-N`, `gateway`.
  */
 import {isIP} from 'node:net'
-import type {AgentConfig, BootstrapUser, ClusterSpec, ComponentConfig, GatewayConfig, MasterConfig} from '../config'
+import type {AgentConfig, BootstrapUser, ClusterSpec, ComponentConfig, GatewayConfig, MarathonConfig, MasterConfig} from '../config'
 import {ClusterDir} from './cluster-dir'
 import type {PortRequest} from './ports'
 
-export const DEFAULT_PORTS = {gateway: 8000, master: 5050, firstAgent: 5051}
+export const DEFAULT_PORTS = {gateway: 8000, master: 5050, firstAgent: 5051, marathon: 8080}
 /** Agent i (1-based) offers ports [31000 + (i-1)*1000, 31999 + (i-1)*1000]: no two agents share one. */
 export const AGENT_PORT_RANGE = {first: 31_000, size: 1_000}
 export const MASTER_HOST = '127.0.0.1'
@@ -80,8 +80,24 @@ export function buildClusterSpec(plan: ClusterPlan): ClusterSpec {
     name: plan.name,
     dir: plan.dir,
     createdAt: plan.createdAt,
-    components: [{name: 'master', config: master}, ...agents, {name: 'gateway', config: gateway}],
+    components: [{name: 'master', config: master}, {name: 'marathon', config: marathonConfig(dir, masterUrl)}, ...agents, {name: 'gateway', config: gateway}],
   }
+}
+
+function marathonConfig(dir: ClusterDir, masterUrl: string): MarathonConfig {
+  return {role: 'marathon', host: MASTER_HOST, port: DEFAULT_PORTS.marathon, masterUrl, workDir: dir.marathonWorkDir, logFile: dir.log('marathon')}
+}
+
+/**
+ * The spec with a Marathon right after the master, when it has none (a cluster.json written
+ * before Marathon was part of every cluster). Its port is settled with the others'.
+ */
+export function withMarathon(spec: ClusterSpec): ClusterSpec {
+  if (spec.components.some((c) => c.config.role === 'marathon')) return spec
+  const master = masterOf(spec)
+  const marathon = {name: 'marathon', config: marathonConfig(new ClusterDir(spec.dir), componentUrl(master))}
+  const i = spec.components.findIndex((c) => c.config.role === 'master')
+  return {...spec, components: [...spec.components.slice(0, i + 1), marathon, ...spec.components.slice(i + 1)]}
 }
 
 /** What the spec's auth fields are made of (./credentials makes it). */
@@ -91,7 +107,7 @@ export interface ClusterAuth {
   usersDir: string
   admin: BootstrapUser
   /** Each kind of component's own service token. */
-  tokens: {master: string; agent: string; gateway: string}
+  tokens: {master: string; agent: string; gateway: string; marathon: string}
 }
 
 /**
@@ -108,6 +124,8 @@ export function withAuth(spec: ClusterSpec, auth: ClusterAuth | undefined): Clus
         return {name, config: {...config, auth: {publicKey, token: auth.tokens.master}}}
       case 'agent':
         return {name, config: {...config, auth: {publicKey, token: auth.tokens.agent}}}
+      case 'marathon':
+        return {name, config: {...config, auth: {publicKey, token: auth.tokens.marathon}}}
       case 'gateway':
         return {
           name,
@@ -141,6 +159,10 @@ export function gatewayOf(spec: ClusterSpec): GatewayConfig {
   return gateway.config as GatewayConfig
 }
 
+export function marathonOf(spec: ClusterSpec): MarathonConfig | undefined {
+  return spec.components.find((c) => c.config.role === 'marathon')?.config as MarathonConfig | undefined
+}
+
 export function agentsOf(spec: ClusterSpec): {name: string; config: AgentConfig}[] {
   return spec.components.filter((c): c is {name: string; config: AgentConfig} => c.config.role === 'agent')
 }
@@ -162,7 +184,7 @@ export function withPorts(spec: ClusterSpec, ports: number[]): ClusterSpec {
   return {
     ...spec,
     components: components.map((c) =>
-      masterUrl && (c.config.role === 'agent' || c.config.role === 'gateway') ? {name: c.name, config: {...c.config, masterUrl}} : c,
+      masterUrl && (c.config.role === 'agent' || c.config.role === 'gateway' || c.config.role === 'marathon') ? {name: c.name, config: {...c.config, masterUrl}} : c,
     ),
   }
 }
