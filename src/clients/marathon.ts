@@ -144,8 +144,10 @@ export class MarathonClient {
    * deployment (returned); with force it just stops it (202, nothing returned).
    */
   async cancelDeployment(id: string, options: ForceOption = {}): Promise<DeploymentResult | undefined> {
-    const res = await this.#send('DELETE', `/v2/deployments/${encodeURIComponent(id)}`, {query: forceQuery(options)})
-    return options.force ? undefined : decodeJson<DeploymentResult>(res)
+    const path = `/v2/deployments/${encodeURIComponent(id)}`
+    if (!options.force) return this.#deployment('DELETE', path, {})
+    await this.#send('DELETE', path, {query: forceQuery(options)})
+    return undefined
   }
 
   async tasks(): Promise<MarathonTask[]> {
