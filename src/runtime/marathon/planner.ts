@@ -10,8 +10,9 @@
  *   minHealthy  = ceil(instances * minimumHealthCapacity)
  *   maxCapacity = floor(instances * (1 + maximumOverCapacity))
  *   healthy     = old and new tasks that run and pass their health checks (new ones also ready)
- *   kill          max(0, healthy - minHealthy) old tasks (unhealthy ones first), and at least
- *                 enough that no more old tasks than `instances` remain
+ *   kill          every old task that is not healthy (it gives no capacity), and
+ *                 max(0, healthy - minHealthy) healthy old ones, and at least enough that no
+ *                 more old tasks than `instances` remain
  *   launch        min(instances - new, maxCapacity - old - new) new tasks
  *   if minHealthy == maxCapacity <= healthy: one extra task is allowed (non-resident), or one
  *                 more old task may be killed (resident), so the upgrade can make progress
@@ -127,8 +128,13 @@ function planStateless(input: PlanInput): AppPlan {
   const oldLive = old.filter((t) => !t.killing)
   const healthyNow = oldLive.filter((t) => t.healthy).length + freshLive.filter((t) => t.healthy && t.ready).length
   const {minHealthy, maxCapacity} = capacity(input, healthyNow)
-  const toKill = Math.min(oldLive.length, Math.max(healthyNow - minHealthy, oldLive.length - n, 0))
-  for (const t of [...oldLive].sort(killOrder(input.killSelection)).slice(0, toKill)) kill.push({id: t.id, reason: 'upgrade'})
+  // Old tasks that are not healthy give no capacity: they go at once. Healthy ones go as far as
+  // the health capacity allows, and at least as far as leaves no more old tasks than instances.
+  const sorted = [...oldLive].sort(killOrder(input.killSelection))
+  const notHealthy = sorted.filter((t) => !t.healthy)
+  const healthy = sorted.filter((t) => t.healthy)
+  const healthyKills = Math.min(healthy.length, Math.max(healthyNow - minHealthy, oldLive.length - n - notHealthy.length, 0))
+  for (const t of [...notHealthy, ...healthy.slice(0, healthyKills)]) kill.push({id: t.id, reason: 'upgrade'})
   const launch = Math.max(0, Math.min(n - freshLive.length, maxCapacity - old.length - fresh.length))
   return {kill, release: [], launch, relaunch: [], satisfied: false}
 }
