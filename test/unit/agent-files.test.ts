@@ -1,9 +1,10 @@
 /**
  * The agent's files API: browse, read (Mesos' offset/length rules), download and debug over a
  * task's sandbox by its real and its virtual path, and refusals for everything outside the
- * sandboxes: `..`, /etc/passwd, /proc, and symlinks that lead out.
+ * sandboxes (`..`, /etc/passwd, /proc, symlinks that lead out) and for what is not a regular file.
  */
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -87,6 +88,19 @@ describe('agent files API', () => {
     assert.equal(res.headers.get('content-disposition'), 'attachment; filename=n.txt')
     assert.equal(res.headers.get('content-type'), 'text/plain')
     assert.equal((await get(`${t.agent.url}/files/download?path=${encodeURIComponent(sandbox)}`)).status, 400)
+  })
+
+  it('refuses to read or download what is not a regular file (a FIFO would block the agent), and keeps serving', async () => {
+    const fifo = path.join(sandbox, 'fifo')
+    execFileSync('mkfifo', [fifo])
+    for (const op of ['read', 'download']) {
+      const res = await get(`${t.agent.url}/files/${op}?path=${encodeURIComponent(fifo)}&offset=0`)
+      assert.equal(res.status, 400, `${op} of a FIFO`)
+      assert.match(res.text, /not a regular file/)
+    }
+    const listing = (await get(`${t.agent.url}/files/browse?path=${encodeURIComponent(fifo)}`)).json() as {mode: string}[]
+    assert.match(listing[0].mode, /^p/, 'browsing it describes it')
+    assert.deepEqual((await read(path.join(sandbox, 'stdout'), '&offset=0')).json(), {offset: 0, data: 'hello world\n'})
   })
 
   it('refuses everything outside the sandboxes, never serving it', async () => {

@@ -79,6 +79,15 @@ function resolve(source: FilesSource, requested: string | null): Resolved {
   return {shown: clean, real, stat: fs.statSync(real)}
 }
 
+/**
+ * Only regular files are read or downloaded. A task may leave anything in its sandbox: opening
+ * a FIFO blocks until someone writes to it (a read would stall the whole agent, a download a
+ * thread of its pool for good), and a device never ends.
+ */
+function requireRegularFile(target: Resolved): void {
+  if (!target.stat.isFile()) throw badRequest(`'${target.shown}' is not a regular file`)
+}
+
 /** `ls -l` style mode text, as Mesos shows it: `drwxr-xr-x`. */
 function modeText(st: fs.Stats): string {
   const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFIFO() ? 'p' : st.isSocket() ? 's' : st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : '-'
@@ -176,6 +185,7 @@ export function filesRoutes(router: Router, source: FilesSource): void {
     if (length < -1) throw badRequest(`Negative length provided: ${length}`)
     const target = resolve(source, req.query.get('path'))
     if (target.stat.isDirectory()) throw badRequest('Cannot read a directory.')
+    requireRegularFile(target)
     const fd = fs.openSync(target.real, 'r')
     try {
       const size = fs.fstatSync(fd).size
@@ -193,6 +203,7 @@ export function filesRoutes(router: Router, source: FilesSource): void {
   const download = (req: Request) => {
     const target = resolve(source, req.query.get('path'))
     if (target.stat.isDirectory()) throw badRequest('Cannot download a directory.')
+    requireRegularFile(target)
     const name = path.basename(target.real)
     req.res.writeHead(200, {
       'Content-Type': CONTENT_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream',
