@@ -14,7 +14,7 @@
  * there.
  */
 import {format} from 'node:util'
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, type Interfaces} from '@oclif/core'
 import type {HttpClient} from '../clients/http'
 import type {ClusterEndpoints} from '../clients/endpoints'
 import type {MarathonClient} from '../clients/marathon'
@@ -44,6 +44,21 @@ export abstract class DcosCommand<T = unknown> extends Command {
   #extraSecrets: string[] = []
 
   abstract override run(): Promise<T>
+
+  /**
+   * oclif reads piped stdin into a missing argument (a 10 ms probe): `echo x | dcos task list`
+   * would filter on `x`, and `dcos marathon app add < app.json` would take the JSON for a path.
+   * No dcos argument comes from stdin; the commands that read stdin do so themselves.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- oclif's own constraint (FlagOutput/ArgOutput)
+  protected override parse<F extends Record<string, any>, B extends Record<string, any>, A extends Record<string, any>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>)
+    const args = Object.fromEntries(Object.entries(input.args ?? {}).map(([name, arg]) => [name, {...(arg as object), ignoreStdin: true}]))
+    return super.parse({...input, args} as Interfaces.Input<F, B, A>, argv)
+  }
 
   /** The repository of configured clusters under DCOS_DIR. */
   protected get configManager(): ConfigManager {

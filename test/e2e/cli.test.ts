@@ -24,6 +24,12 @@ describe('dcos commands on a running cluster', () => {
   })
   after(() => sb.cleanup())
 
+  it('takes no argument from piped stdin', async () => {
+    const r = await sb.run(path.join(__dirname, '..', '..', 'bin', 'dcos'), ['task', 'list', '--quiet'], {input: 'no-such-filter\n'})
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /web-1/)
+  })
+
   it('lists a task sandbox and prints its logs', async () => {
     const ls = await sb.dcos('task', 'ls', 'web')
     assert.equal(ls.code, 0, ls.stderr)
