@@ -10,7 +10,7 @@
  *   minHealthy  = ceil(instances * minimumHealthCapacity)
  *   maxCapacity = floor(instances * (1 + maximumOverCapacity))
  *   healthy     = old and new tasks that run and pass their health checks (new ones also ready)
- *   kill          every old task that is not healthy (it gives no capacity), and
+ *   kill          every old task that failed its checks or never ran (no capacity), and
  *                 max(0, healthy - minHealthy) healthy old ones, and at least enough that no
  *                 more old tasks than `instances` remain
  *   launch        min(instances - new, maxCapacity - old - new) new tasks
@@ -128,10 +128,12 @@ function planStateless(input: PlanInput): AppPlan {
   const oldLive = old.filter((t) => !t.killing)
   const healthyNow = oldLive.filter((t) => t.healthy).length + freshLive.filter((t) => t.healthy && t.ready).length
   const {minHealthy, maxCapacity} = capacity(input, healthyNow)
-  // Old tasks that are not healthy give no capacity: they go at once. Healthy ones go as far as
-  // the health capacity allows, and at least as far as leaves no more old tasks than instances.
+  // Old tasks that failed their checks or never ran give no capacity: they go at once (a task
+  // whose health is not known yet, say after a failover, is not one of them). Healthy ones go as
+  // far as the health capacity allows, and at least as far as leaves no more old tasks than
+  // instances.
   const sorted = [...oldLive].sort(killOrder(input.killSelection))
-  const notHealthy = sorted.filter((t) => !t.healthy)
+  const notHealthy = sorted.filter((t) => !t.healthy && (t.unhealthy || t.phase !== 'running'))
   const healthy = sorted.filter((t) => t.healthy)
   const healthyKills = Math.min(healthy.length, Math.max(healthyNow - minHealthy, oldLive.length - n - notHealthy.length, 0))
   for (const t of [...notHealthy, ...healthy.slice(0, healthyKills)]) kill.push({id: t.id, reason: 'upgrade'})

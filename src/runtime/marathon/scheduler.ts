@@ -148,7 +148,7 @@ export class MarathonScheduler {
     this.#opts = deps.options
     this.#log = deps.log
     this.#frameworkId = deps.frameworkId
-    for (const rec of deps.tasks) this.tracker.add({...rec, health: [], ready: true})
+    for (const rec of deps.tasks) this.tracker.add({...rec, ready: rec.ready ?? true, health: []})
     this.health = new HealthMonitor({
       now: deps.now,
       log: deps.log,
@@ -804,6 +804,7 @@ export class MarathonScheduler {
     this.#deps.state.revision++
     if (result.ready && !task.ready) {
       task.ready = true
+      void this.#deps.storage.putTask(record(task))
       const app = this.#deps.state.apps.get(task.appId)
       if (!app?.healthChecks?.length) this.health.stop(task.id)
       this.markDirty([task.appId])

@@ -43,6 +43,8 @@ export interface TaskRecord {
   role: string
   message?: string
   reservation?: TaskReservation
+  /** Passed its readiness check (or the app has none); kept so a failover does not forget it. */
+  ready: boolean
 }
 
 export interface HealthResult {
@@ -69,8 +71,6 @@ export interface Task extends TaskRecord {
   killReason?: KillReason
   /** One entry per health check of the app, once it has a result. */
   health: (HealthResult | undefined)[]
-  /** Readiness: true once the app's readiness check passed (or it has none). */
-  ready: boolean
   readiness?: ReadinessResult
 }
 
@@ -108,7 +108,7 @@ export function isUnhealthy(task: Task): boolean {
 }
 
 export function record(task: Task): TaskRecord {
-  const {killRequestedAt: _k, killReason: _r, health: _h, ready: _ready, readiness: _rd, ...rec} = task
+  const {killRequestedAt: _k, killReason: _r, health: _h, readiness: _rd, ...rec} = task
   return rec
 }
 
