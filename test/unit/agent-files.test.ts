@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -88,6 +89,25 @@ describe('agent files API', () => {
     assert.equal(res.headers.get('content-disposition'), 'attachment; filename=n.txt')
     assert.equal(res.headers.get('content-type'), 'text/plain')
     assert.equal((await get(`${t.agent.url}/files/download?path=${encodeURIComponent(sandbox)}`)).status, 400)
+  })
+
+  it('downloads no more than the Content-Length it announced of a file that grows meanwhile (a log)', async () => {
+    const file = path.join(sandbox, 'growing.log')
+    fs.writeFileSync(file, 'x'.repeat(4 * 1024 * 1024))
+    const {hostname, port} = new URL(t.agent.url)
+    const socket = net.connect(Number(port), hostname)
+    socket.write(`GET /files/download?path=${encodeURIComponent(file)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+    socket.pause()
+    await new Promise((r) => setTimeout(r, 200))
+    fs.appendFileSync(file, 'y'.repeat(1024 * 1024))
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.resume()
+    await new Promise((r) => socket.on('close', r))
+    const text = Buffer.concat(chunks).toString('latin1')
+    const head = text.slice(0, text.indexOf('\r\n\r\n'))
+    assert.match(head, /Content-Length: 4194304/)
+    assert.equal(text.length - head.length - 4, 4 * 1024 * 1024, 'the body is exactly what was announced')
   })
 
   it('refuses to read or download what is not a regular file (a FIFO would block the agent), and keeps serving', async () => {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {HttpError, STREAMED, badRequest, jsonp, notFound, type Request, type Router} from '../http'
+import {HttpError, badRequest, jsonp, notFound, sendFile, type Request, type Router} from '../http'
 
 /** 16 pages of 4 KiB, Mesos' cap on one read. */
 const MAX_READ_BYTES = 64 * 1024
@@ -205,14 +205,10 @@ export function filesRoutes(router: Router, source: FilesSource): void {
     if (target.stat.isDirectory()) throw badRequest('Cannot download a directory.')
     requireRegularFile(target)
     const name = path.basename(target.real)
-    req.res.writeHead(200, {
+    return sendFile(req, target.real, target.stat.size, {
       'Content-Type': CONTENT_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': target.stat.size,
       'Content-Disposition': `attachment; filename=${name.replace(/[^\w.-]/g, '_')}`,
     })
-    if (req.method === 'HEAD') req.res.end()
-    else fs.createReadStream(target.real).on('error', () => req.res.destroy()).pipe(req.res)
-    return STREAMED
   }
 
   const debug = (req: Request) => {

@@ -6,6 +6,7 @@
  * when they have taken over the response (RecordIO and SSE streams). They throw `HttpError`
  * for anything the client did wrong; anything else is a bug and answers 500 without details.
  */
+import fs from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
@@ -417,6 +418,30 @@ export function send(req: Request, result: unknown): void {
   else headers['Content-Length'] = 0
   res.writeHead(r.status ?? 200, headers)
   res.end(req.method === 'HEAD' ? undefined : payload)
+}
+
+/**
+ * Answers 200 with the first `size` bytes of `file` (its size when the caller looked), announced
+ * as the Content-Length. A file that grows meanwhile (a log) sends no more than announced; one
+ * that shrinks cuts the connection rather than leave the client waiting for the rest. Either
+ * would otherwise break the connection for the next response on it.
+ */
+export function sendFile(req: Request, file: string, size: number, headers: Record<string, string>): typeof STREAMED {
+  const {res} = req
+  res.writeHead(200, {...headers, 'Content-Length': size})
+  if (size === 0 || req.method === 'HEAD') {
+    res.end()
+    return STREAMED
+  }
+  let sent = 0
+  fs.createReadStream(file, {start: 0, end: size - 1})
+    .on('data', (chunk) => (sent += chunk.length))
+    .on('error', () => res.destroy())
+    .on('end', () => {
+      if (sent < size) res.destroy()
+    })
+    .pipe(res)
+  return STREAMED
 }
 
 /** `?jsonp=cb` support as the Mesos endpoints have it. */

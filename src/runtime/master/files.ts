@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {HttpError, STREAMED, badRequest, jsonp, notFound, type Request, type Router} from '../http'
+import {HttpError, badRequest, jsonp, notFound, sendFile, type Request, type Router} from '../http'
 
 const LOG_PATH = '/master/log'
 /** Mesos reads at most 16 pages per request. */
@@ -91,13 +91,8 @@ function downloadFile(req: Request, logFile: string | undefined): unknown {
   const virtual = requestedPath(req)
   if (virtual === '/master') throw new HttpError(400, 'Cannot download a directory.\n')
   const file = resolve(virtual, logFile)
-  const {size} = fs.statSync(file)
-  req.res.writeHead(200, {
+  return sendFile(req, file, fs.statSync(file).size, {
     'Content-Type': 'application/octet-stream',
     'Content-Disposition': `attachment; filename=${path.basename(file)}`,
-    'Content-Length': size,
   })
-  if (size === 0 || req.method === 'HEAD') req.res.end()
-  else fs.createReadStream(file, {start: 0, end: size - 1}).on('error', () => req.res.destroy()).pipe(req.res)
-  return STREAMED
 }
