@@ -76,6 +76,28 @@ describe('Store', () => {
     assert.deepEqual(store.get('ns', 'k'), {n: 1})
   })
 
+  test('log lines and snapshots are plain JSON whatever the names hold; get gives a fresh copy', async () => {
+    const dir = tempDir()
+    const store = Store.open(dir, {compactAfter: 3})
+    const odd = 'a "quoted"\\ key \u00e9\n'
+    await store.put(odd, odd, {nested: [1, {x: odd}], none: null})
+    assert.deepEqual(JSON.parse(logOf(dir).trim()), {seq: 1, op: 'put', ns: odd, key: odd, value: {nested: [1, {x: odd}], none: null}})
+    const copy = store.get<{nested: unknown[]}>(odd, odd)!
+    copy.nested.push('changed')
+    assert.deepEqual(store.get(odd, odd), {nested: [1, {x: odd}], none: null})
+    await store.put('ns', 'u', undefined)
+    assert.equal(store.get('ns', 'u'), null, 'undefined is stored as null, as JSON has it')
+    await store.delete(odd, odd)
+    await store.put(odd, 'k', 'v')
+    await store.close()
+    const snapshot = JSON.parse(fs.readFileSync(path.join(dir, 'snapshot.json'), 'utf8'))
+    assert.deepEqual(snapshot, {seq: 3, data: {[odd]: {}, ns: {u: null}}})
+    const reopened = Store.open(dir)
+    cleanups.push(() => reopened.close())
+    assert.deepEqual(reopened.list(odd), [['k', 'v']])
+    assert.deepEqual(reopened.list('ns'), [['u', null]])
+  })
+
   test('deleting a missing key writes nothing', async () => {
     const dir = tempDir()
     const store = Store.open(dir)
@@ -158,7 +180,7 @@ describe('Store', () => {
     const dir = tempDir()
     const store = Store.open(dir)
     cleanups.push(() => store.close())
-    const fsync = t.mock.method(fs, 'fsyncSync')
+    const fsync = t.mock.method(fs, 'fsync')
     const write = t.mock.method(fs, 'writeSync')
     await Promise.all(Array.from({length: 100}, (_, i) => store.put('ns', `k${i}`, i)))
     assert.equal(fsync.mock.callCount(), 1)
@@ -166,6 +188,55 @@ describe('Store', () => {
     assert.equal(logOf(dir).trim().split('\n').length, 100)
     await Promise.all([store.put('ns', 'x', 1), store.put('ns', 'y', 2)])
     assert.equal(fsync.mock.callCount(), 2, 'a later batch has its own fsync')
+  })
+
+  test('writes issued while an fsync runs form the next batch; nothing is visible or resolved before its own fsync', async (t) => {
+    const dir = tempDir()
+    const store = Store.open(dir)
+    cleanups.push(() => store.close())
+    const realFsync = fs.fsync
+    const held: (() => void)[] = []
+    const fsync = t.mock.method(fs, 'fsync', (fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+      held.push(() => realFsync(fd, cb))
+    })
+    const resolved: string[] = []
+    const first = store.put('ns', 'a', 1).then(() => resolved.push('a'))
+    await new Promise((r) => setImmediate(r))
+    assert.equal(held.length, 1, 'the first batch is being synced')
+    // The event loop is free meanwhile: more writes come in and wait for the next batch.
+    const later = Array.from({length: 20}, (_, i) => store.put('ns', `b${i}`, i).then(() => resolved.push(`b${i}`)))
+    await new Promise((r) => setImmediate(r))
+    assert.equal(held.length, 1, 'no second fsync while one is in flight')
+    assert.equal(store.get('ns', 'a'), undefined, 'not visible before its fsync completed')
+    assert.deepEqual(resolved, [])
+    held.shift()!()
+    await first
+    assert.deepEqual(resolved, ['a'])
+    assert.equal(store.get('ns', 'b0'), undefined)
+    await new Promise((r) => setImmediate(r))
+    assert.equal(held.length, 1, 'the writes that waited go out as one batch')
+    held.shift()!()
+    await Promise.all(later)
+    assert.equal(fsync.mock.callCount(), 2)
+    assert.equal(store.get('ns', 'b19'), 19)
+    assert.equal(logOf(dir).trim().split('\n').length, 21)
+  })
+
+  test('close() waits for the batch in flight and the writes queued behind it; later writes are refused', async () => {
+    const dir = tempDir()
+    const store = Store.open(dir)
+    const first = store.put('ns', 'a', 1)
+    await new Promise((r) => setImmediate(r))
+    const second = store.put('ns', 'b', 2)
+    await store.close()
+    await Promise.all([first, second])
+    await assert.rejects(store.put('ns', 'c', 3), /closed/)
+    const reopened = Store.open(dir)
+    cleanups.push(() => reopened.close())
+    assert.deepEqual(reopened.list('ns'), [
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 
   test('a failed write rejects every put of its batch', async (t) => {

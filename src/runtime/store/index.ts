@@ -1,22 +1,47 @@
 /**
- * Durable key-value state: an append-only JSONL log with group commit (concurrent writers share
- * one fsync), plus snapshots that compact it. A write's promise resolves only once it is on disk.
- * A torn last line (a crash mid-append) is dropped on recovery, never half-applied.
+ * Durable key-value state: an append-only JSONL log with group commit, plus snapshots that
+ * compact it. A write's promise resolves only once it is on disk. A torn last line (a crash
+ * mid-append) is dropped on recovery, never half-applied.
+ *
+ * Group commit: writes issued in the same turn of the event loop share one write and one fsync,
+ * and the fsync runs off the event loop (libuv's thread pool). While it runs, the process goes
+ * on serving and new writes gather into the next batch, which starts when the fsync completes:
+ * one fsync in flight at a time, so the log stays in write order, and a burst of writers costs
+ * a few fsyncs rather than one each (an fsync takes 0.2-4 ms on the VMs this runs on).
  *
  * Layout: <dir>/snapshot.json ({seq, data}) and <dir>/log.jsonl (one {seq, op, ns, key, value}
  * per line). Namespaces keep entity kinds apart (`agents`, `frameworks`, ...).
+ *
+ * Values are kept as the JSON text that was written: a put serialises its value once (for the
+ * log), which is also the copy it keeps, and get/list parse it. Reads happen at start-up;
+ * writes happen on every task transition, so the writes are the ones made cheap.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 
-type Data = Record<string, Record<string, unknown>>
+/** Namespace -> key -> the value's JSON text. */
+type Data = Record<string, Record<string, string>>
 
+interface PendingWrite {
+  rec: LogRecord
+  line: string
+  resolve: () => void
+  reject: (e: unknown) => void
+}
+
+/** A log record as it is applied: a put's value as JSON text. */
 interface LogRecord {
   seq: number
   op: 'put' | 'del'
   ns: string
   key: string
-  value?: unknown
+  json?: string
+}
+
+/** The log line of a record, exactly `JSON.stringify({seq, op, ns, key, value})` would give. */
+function logLine(rec: LogRecord): string {
+  const head = `{"seq":${rec.seq},"op":"${rec.op}","ns":${JSON.stringify(rec.ns)},"key":${JSON.stringify(rec.key)}`
+  return rec.op === 'put' ? `${head},"value":${rec.json}}\n` : `${head}}\n`
 }
 
 export interface StoreOptions {
@@ -43,8 +68,14 @@ export class Store {
   #appliedSeq = 0
   #logFd: number
   #logRecords = 0
-  #pending: {rec: LogRecord; line: string; resolve: () => void; reject: (e: unknown) => void}[] = []
+  /** Writes not yet handed to the disk: the next batch. */
+  #pending: PendingWrite[] = []
+  /** The batch whose fsync is running; its records are not yet applied. */
+  #inFlight: PendingWrite[] = []
+  /** Settles when the batch in flight is done (undefined while none is). */
+  #flushing?: Promise<void>
   #flushScheduled = false
+  #closed = false
   #opts: Required<StoreOptions>
 
   private constructor(dir: string, opts: StoreOptions) {
@@ -69,8 +100,11 @@ export class Store {
 
   #recover() {
     if (fs.existsSync(this.#snapshotPath)) {
-      const snap = JSON.parse(fs.readFileSync(this.#snapshotPath, 'utf8')) as {seq: number; data: Data}
-      this.#data = table(Object.fromEntries(Object.entries(snap.data).map(([ns, entries]) => [ns, table(entries)])))
+      const snap = JSON.parse(fs.readFileSync(this.#snapshotPath, 'utf8')) as {seq: number; data: Record<string, Record<string, unknown>>}
+      for (const [ns, entries] of Object.entries(snap.data)) {
+        const texts: Record<string, string> = (this.#data[ns] = table())
+        for (const [key, value] of Object.entries(entries)) texts[key] = JSON.stringify(value)
+      }
       this.#seq = this.#appliedSeq = snap.seq
     }
     if (!fs.existsSync(this.#logPath)) return
@@ -84,16 +118,17 @@ export class Store {
         if (!isLast) validBytes += 1
         continue
       }
-      let rec: LogRecord
+      let parsed: {seq: number; op: 'put' | 'del'; ns: string; key: string; value?: unknown}
       try {
-        rec = JSON.parse(line) as LogRecord
+        parsed = JSON.parse(line)
       } catch {
         break // torn tail: drop it and everything after
       }
       if (isLast) break // a line without its newline was never acknowledged
       validBytes += Buffer.byteLength(line) + 1
-      if (rec.seq <= this.#seq) continue
-      this.#apply(rec)
+      if (parsed.seq <= this.#seq) continue
+      const {value, ...rec} = parsed
+      this.#apply(rec.op === 'put' ? {...rec, json: JSON.stringify(value) ?? 'null'} : rec)
       this.#seq = rec.seq
       this.#logRecords++
     }
@@ -103,54 +138,93 @@ export class Store {
   #apply(rec: LogRecord) {
     this.#appliedSeq = rec.seq
     const ns = (this.#data[rec.ns] ??= table())
-    if (rec.op === 'put') ns[rec.key] = rec.value
+    if (rec.op === 'put') ns[rec.key] = rec.json!
     else delete ns[rec.key]
   }
 
+  /** A fresh copy of the value (changing it changes nothing stored). */
   get<T>(ns: string, key: string): T | undefined {
-    return this.#data[ns]?.[key] as T | undefined
+    const text = this.#data[ns]?.[key]
+    return text === undefined ? undefined : (JSON.parse(text) as T)
   }
 
   list<T>(ns: string): [string, T][] {
-    return Object.entries(this.#data[ns] ?? {}) as [string, T][]
+    return Object.entries(this.#data[ns] ?? {}).map(([key, text]) => [key, JSON.parse(text) as T])
   }
 
+  /** Stores what JSON makes of `value` (undefined becomes null), as it is now. */
   put(ns: string, key: string, value: unknown): Promise<void> {
-    return this.#write({seq: ++this.#seq, op: 'put', ns, key, value: structuredClone(value)})
+    return this.#write({seq: ++this.#seq, op: 'put', ns, key, json: JSON.stringify(value) ?? 'null'})
   }
 
   delete(ns: string, key: string): Promise<void> {
-    const queued = this.#pending.some((b) => b.rec.ns === ns && b.rec.key === key)
+    const touches = (b: PendingWrite) => b.rec.ns === ns && b.rec.key === key
+    const queued = this.#pending.some(touches) || this.#inFlight.some(touches)
     if (!queued && this.#data[ns]?.[key] === undefined) return Promise.resolve()
     return this.#write({seq: ++this.#seq, op: 'del', ns, key})
   }
 
   /** The change becomes visible to get/list only once it is on disk: a failed write changes nothing. */
   #write(rec: LogRecord): Promise<void> {
-    const line = JSON.stringify(rec) + '\n'
+    if (this.#closed) return Promise.reject(new Error('the store is closed'))
+    const line = logLine(rec)
     return new Promise((resolve, reject) => {
       this.#pending.push({rec, line, resolve, reject})
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        setImmediate(() => this.#flush())
-      }
+      this.#scheduleFlush()
     })
   }
 
+  /** The next batch starts at the end of this turn of the event loop, or when the fsync in flight ends. */
+  #scheduleFlush() {
+    if (this.#flushScheduled || this.#flushing || this.#pending.length === 0) return
+    this.#flushScheduled = true
+    setImmediate(() => {
+      this.#flushScheduled = false
+      this.#flush()
+    })
+  }
+
+  /** Appends the pending batch and fsyncs it off the event loop; applies and resolves it once durable. */
   #flush() {
-    this.#flushScheduled = false
-    const batch = this.#pending
+    if (this.#flushing || this.#pending.length === 0) return
+    const batch = (this.#inFlight = this.#pending)
     this.#pending = []
-    if (batch.length === 0) return
+    let done!: () => void
+    this.#flushing = new Promise<void>((resolve) => (done = resolve))
+    const finish = (error: unknown) => {
+      this.#inFlight = []
+      this.#flushing = undefined
+      if (error) {
+        for (const b of batch) b.reject(error)
+      } else {
+        this.#logRecords += batch.length
+        for (const b of batch) this.#apply(b.rec)
+        if (this.#logRecords >= this.#opts.compactAfter) this.#compact()
+        for (const b of batch) b.resolve()
+      }
+      done()
+      this.#scheduleFlush()
+    }
     try {
       fs.writeSync(this.#logFd, batch.map((b) => b.line).join(''))
-      if (!this.#opts.noSync) fs.fsyncSync(this.#logFd)
-      this.#logRecords += batch.length
-      for (const b of batch) this.#apply(b.rec)
-      if (this.#logRecords >= this.#opts.compactAfter) this.#snapshot()
-      for (const b of batch) b.resolve()
     } catch (error) {
-      for (const b of batch) b.reject(error)
+      finish(error)
+      return
+    }
+    if (this.#opts.noSync) finish(undefined)
+    else fs.fsync(this.#logFd, (error) => finish(error))
+  }
+
+  /**
+   * Compaction is an optimisation: the batch is durable in the log whatever happens here, and a
+   * snapshot that failed half-way leaves a log whose records recovery still replays (or skips by
+   * seq), so a failure only means the next batch tries again.
+   */
+  #compact() {
+    try {
+      this.#snapshot()
+    } catch {
+      /* retried after the next batch */
     }
   }
 
@@ -158,7 +232,10 @@ export class Store {
   #snapshot() {
     const tmp = this.#snapshotPath + '.tmp'
     const fd = fs.openSync(tmp, 'w')
-    fs.writeSync(fd, JSON.stringify({seq: this.#appliedSeq, data: this.#data}))
+    const data = Object.entries(this.#data).map(
+      ([ns, texts]) => `${JSON.stringify(ns)}:{${Object.entries(texts).map(([key, text]) => `${JSON.stringify(key)}:${text}`).join(',')}}`,
+    )
+    fs.writeSync(fd, `{"seq":${this.#appliedSeq},"data":{${data.join(',')}}}`)
     if (!this.#opts.noSync) fs.fsyncSync(fd)
     fs.closeSync(fd)
     fs.renameSync(tmp, this.#snapshotPath)
@@ -171,9 +248,15 @@ export class Store {
     this.#logRecords = 0
   }
 
-  /** Waits for pending writes, then closes the log. */
+  /** Waits for pending writes (they still reach the disk), then closes the log; later writes fail. */
   async close(): Promise<void> {
-    if (this.#pending.length) this.#flush()
+    if (this.#closed) return
+    this.#closed = true
+    for (;;) {
+      if (this.#flushing) await this.#flushing
+      else if (this.#pending.length) this.#flush()
+      else break
+    }
     fs.closeSync(this.#logFd)
   }
 }
