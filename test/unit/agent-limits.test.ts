@@ -49,6 +49,20 @@ for (const isolation of ['cgroups', 'watchdog'] as const) {
       await waitFor('the forked sleeps to be gone', () => processesIn(t.workDir).length === 0, 5000)
     })
 
+    it('kills what a finished task left running in the background', async () => {
+      await t.run(commandTask('leaver', 'sleep 30 > /dev/null 2>&1 & sleep 0.2; echo bye'))
+      await t.master.waitForState('leaver', 'TASK_FINISHED')
+      await waitFor('the left-behind sleep to be gone', () => processesIn(t.workDir).length === 0, 5000)
+    })
+
+    // Without cgroups an orphan in a session of its own cannot be told from a stranger (as with
+    // Mesos' POSIX launcher); with them it is still in the container's cgroups.
+    it('kills a left-behind process that started a session of its own', {skip: isolation === 'watchdog' && 'only cgroups track such a process'}, async () => {
+      await t.run(commandTask('escaper', 'setsid sleep 30 > /dev/null 2>&1 < /dev/null & sleep 0.2; echo bye'))
+      await t.master.waitForState('escaper', 'TASK_FINISHED')
+      await waitFor('the escaped sleep to be gone', () => processesIn(t.workDir).length === 0, 5000)
+    })
+
     it('still runs tasks within their limits', async () => {
       await t.run(commandTask('fine', 'for i in 1 2 3; do sleep 0.1 & done; wait; echo ok'))
       await t.master.waitForState('fine', 'TASK_FINISHED')

@@ -5,8 +5,11 @@
  * Marathon restart without duplicate tasks.
  */
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import http from 'node:http'
+import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
+import {request} from './master-harness'
 import {MarathonCluster, sleep, waitFor} from './marathon-harness'
 
 const T = 10_000
@@ -212,7 +215,7 @@ describe('marathon v2 API', () => {
   })
 
   it('groups: create the fixture group, read the tree, scale by, delete', async () => {
-    const group = (await import('node:fs')).readFileSync('/work/shared/fixtures/marathon-real/system-groups/sleep-group.json', 'utf8')
+    const group = fs.readFileSync('/work/shared/fixtures/marathon-real/system-groups/sleep-group.json', 'utf8')
     const r = await c.api('POST', '/v2/groups', group)
     assert.equal(r.status, 201, r.text)
     assert.ok(r.json().deploymentId)
@@ -305,6 +308,50 @@ describe('marathon v2 API', () => {
     assert.equal((await c.api('GET', '/ping')).text, 'pong')
     assert.deepEqual(await c.json('GET', '/v2/queue'), {queue: []})
     assert.ok((await c.json('GET', '/metrics')).gauges['marathon.apps.active.gauge'].value >= 1)
+  })
+
+  it('never loses one of many concurrent writes', async () => {
+    const ids = Array.from({length: 25}, (_, i) => `/many/app-${i}`)
+    const answers = await Promise.all(ids.map((id) => c.api('POST', '/v2/apps', {id, cmd: 'sleep 1000', cpus: 0.001, mem: 1, instances: 0})))
+    assert.deepEqual(answers.map((a) => a.status), ids.map(() => 201))
+    assert.equal(new Set(answers.map((a) => a.json().version)).size, ids.length, 'each change got its own version')
+    const listed = (await c.json('GET', '/v2/apps?id=/many/')).apps.map((a: any) => a.id).sort()
+    assert.deepEqual(listed, [...ids].sort())
+    await noDeployments()
+    assert.equal((await c.api('DELETE', '/v2/groups/many')).status, 200)
+    await noDeployments()
+  })
+
+  it('runs a resident app: reserve and create, relaunch on its volume with the data kept, release on scale-down', async () => {
+    const r = await c.api('POST', '/v2/apps', {
+      id: '/resident',
+      cmd: 'echo run >> data/runs; sleep 1000',
+      cpus: 0.05,
+      mem: 16,
+      container: {type: 'MESOS', volumes: [{containerPath: 'data', mode: 'RW', persistent: {size: 8}}]},
+    })
+    assert.equal(r.status, 201, r.text)
+    const [first] = await running('/resident', 1)
+    assert.match(first.id, /\._app\.1$/)
+    assert.equal(first.localVolumes[0].containerPath, 'data')
+    await c.json('POST', '/v2/tasks/delete', {ids: [first.id]})
+    const [second] = await waitFor('the relaunch', async () => {
+      const tasks = await c.tasks('/resident')
+      return tasks.length === 1 && tasks[0].id !== first.id && tasks
+    }, T)
+    assert.equal(second.id, first.id.replace(/\._app\.1$/, '._app.2'), 'the same instance, next incarnation')
+    assert.equal(second.slaveId, first.slaveId)
+    const volume = path.join(c.dir, `agent-${c.agents.findIndex((a) => a.agentId() === first.slaveId) + 1}`, 'volumes', 'roles', 'marathon', first.localVolumes[0].persistenceId, 'runs')
+    await waitFor('both runs in the volume', () => fs.existsSync(volume) && fs.readFileSync(volume, 'utf8') === 'run\nrun\n', T)
+    await noDeployments()
+    const reserved = async () => {
+      const slaves = JSON.parse((await request(`${c.master.url}/master/slaves`)).text).slaves
+      return slaves.flatMap((s: any) => Object.keys(s.reserved_resources ?? {}))
+    }
+    assert.deepEqual(await reserved(), ['marathon'])
+    await c.json('PUT', '/v2/apps/resident', {instances: 0})
+    await waitFor('the reservation to be released', async () => (await reserved()).length === 0 && (await c.tasks('/resident', 'TASK_KILLED')).length === 0, T)
+    await c.json('DELETE', '/v2/apps/resident')
   })
 
   it('keeps everything across a restart and launches no duplicate', async () => {

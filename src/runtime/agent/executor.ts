@@ -105,13 +105,18 @@ export interface SpawnOptions {
   cgroupProcs: string[]
 }
 
+/** Makes the directory of a task's exit status file, and removes any stale file, before spawnTask. */
+export async function prepareExitStatusFile(file: string): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), {recursive: true})
+  await fs.promises.rm(file, {force: true})
+}
+
 /**
  * Starts the wrapper detached (its own session), stdout and stderr appended to the sandbox's
- * files. Resolves once the process exists; rejects with the spawn error.
+ * files; the exit status file's directory exists (prepareExitStatusFile). Resolves once the
+ * process exists; rejects with the spawn error.
  */
 export async function spawnTask(opts: SpawnOptions): Promise<{leader: Leader; child: ChildProcess}> {
-  await fs.promises.mkdir(path.dirname(opts.exitStatusFile), {recursive: true})
-  await fs.promises.rm(opts.exitStatusFile, {force: true})
   const out = fs.openSync(path.join(opts.sandbox, 'stdout'), 'a')
   const err = fs.openSync(path.join(opts.sandbox, 'stderr'), 'a')
   try {

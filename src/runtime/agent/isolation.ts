@@ -48,8 +48,14 @@ export interface IsolatedContainer {
 export interface Isolator {
   /** As Mesos' `--isolation` would name it, for /state's flags. */
   readonly name: string
-  /** Creates the container's cgroups (none for the watchdog). */
-  prepare(containerId: string, limits: ContainerLimits): Promise<ContainerCgroups | undefined>
+  /**
+   * Where the container's cgroups will be (none for the watchdog), known before they exist so
+   * that they are checkpointed with the task's first record: an agent that restarts mid-launch
+   * then removes them (removing cgroups that were never made is a no-op).
+   */
+  plan(containerId: string): ContainerCgroups | undefined
+  /** Creates the planned cgroups with the container's limits (nothing for the watchdog). */
+  prepare(cgroups: ContainerCgroups | undefined, limits: ContainerLimits): Promise<void>
   /** The limitation each container has hit, if any; one pass for all of them. */
   check(containers: IsolatedContainer[]): Map<string, Limitation>
 }
@@ -79,9 +85,11 @@ class WatchdogIsolator implements Isolator {
   readonly name = 'posix/cpu,posix/mem'
   constructor(readonly pageSize: number) {}
 
-  async prepare(): Promise<undefined> {
+  plan(): undefined {
     return undefined
   }
+
+  async prepare(): Promise<void> {}
 
   check(containers: IsolatedContainer[]): Map<string, Limitation> {
     const out = new Map<string, Limitation>()
@@ -165,40 +173,33 @@ export class CgroupsIsolator implements Isolator {
 
   /** Makes and removes a throwaway container cgroup, proving the limit files are writable. */
   #selfTest(): void {
-    const probe = `probe-${randomUUID()}`
-    const cgroups = this.#create(probe)
+    const cgroups = this.plan(`probe-${randomUUID()}`)
+    const dirs = [...new Set([cgroups.memory, cgroups.pids])]
+    for (const dir of dirs) fs.mkdirSync(dir, {recursive: true})
     try {
-      this.#limit(cgroups, {memBytes: 64 * MiB, maxProcesses: 64})
+      for (const [file, value] of limitFiles(cgroups, {memBytes: 64 * MiB, maxProcesses: 64})) fs.writeFileSync(file, value)
     } finally {
-      for (const dir of new Set([cgroups.memory, cgroups.pids])) fs.rmdirSync(dir)
+      for (const dir of dirs) fs.rmdirSync(dir)
     }
   }
 
-  #create(containerId: string): ContainerCgroups {
-    const memory = path.join(this.memoryParent, containerId)
-    const pids = path.join(this.pidsParent, containerId)
-    fs.mkdirSync(memory, {recursive: true})
-    fs.mkdirSync(pids, {recursive: true})
-    return {version: this.version, memory, pids}
+  plan(containerId: string): ContainerCgroups {
+    return {version: this.version, memory: path.join(this.memoryParent, containerId), pids: path.join(this.pidsParent, containerId)}
   }
 
-  #limit(c: ContainerCgroups, limits: ContainerLimits): void {
-    if (limits.memBytes !== undefined) {
-      const file = c.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'
-      fs.writeFileSync(path.join(c.memory, file), String(Math.floor(limits.memBytes)))
-    }
-    fs.writeFileSync(path.join(c.pids, 'pids.max'), String(limits.maxProcesses))
-  }
-
-  async prepare(containerId: string, limits: ContainerLimits): Promise<ContainerCgroups> {
-    const cgroups = this.#create(containerId)
+  /**
+   * Asynchronous, unlike the rest of this module: making a memory cgroup costs the kernel up to
+   * a millisecond under load, which on libuv's thread pool overlaps the agent's other work.
+   */
+  async prepare(cgroups: ContainerCgroups | undefined, limits: ContainerLimits): Promise<void> {
+    if (!cgroups) return
     try {
-      this.#limit(cgroups, limits)
+      await Promise.all([...new Set([cgroups.memory, cgroups.pids])].map((dir) => fs.promises.mkdir(dir, {recursive: true})))
+      await Promise.all(limitFiles(cgroups, limits).map(([file, value]) => fs.promises.writeFile(file, value)))
     } catch (error) {
       await destroyCgroups(cgroups)
       throw error
     }
-    return cgroups
   }
 
   check(containers: IsolatedContainer[]): Map<string, Limitation> {
@@ -209,6 +210,14 @@ export class CgroupsIsolator implements Isolator {
     }
     return out
   }
+}
+
+/** The limit files of a container's cgroups and what to write in them. */
+function limitFiles(c: ContainerCgroups, limits: ContainerLimits): [string, string][] {
+  const files: [string, string][] = [[path.join(c.pids, 'pids.max'), String(limits.maxProcesses)]]
+  if (limits.memBytes !== undefined)
+    files.push([path.join(c.memory, c.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'), String(Math.floor(limits.memBytes))])
+  return files
 }
 
 /** A container's limitation from its cgroup counters: an OOM kill, or a fork refused at pids.max. */
@@ -226,6 +235,7 @@ function limitationOf(c: ContainerCgroups, limits: ContainerLimits): Limitation 
 /**
  * Kills every process left in a container's cgroups (until none is left, bounded), then removes
  * them. Independent of the isolator in use: a container may have been made by an earlier run.
+ * Asynchronous file operations for the reason `prepare` has them.
  */
 export async function destroyCgroups(c: ContainerCgroups): Promise<void> {
   const dirs = [...new Set([c.memory, c.pids])]
@@ -234,7 +244,7 @@ export async function destroyCgroups(c: ContainerCgroups): Promise<void> {
     for (;;) {
       let pids: number[]
       try {
-        pids = fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number)
+        pids = (await fs.promises.readFile(path.join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean).map(Number)
       } catch {
         break // already gone
       }
@@ -246,7 +256,7 @@ export async function destroyCgroups(c: ContainerCgroups): Promise<void> {
         }
       }
       try {
-        fs.rmdirSync(dir)
+        await fs.promises.rmdir(dir)
         break
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code

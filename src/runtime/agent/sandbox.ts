@@ -56,11 +56,24 @@ export class Layout {
   }
 }
 
-/** Makes the sandbox (empty stdout and stderr in it) and points `runs/latest` at it. */
+/**
+ * Makes the sandbox (empty stdout and stderr in it) and points `runs/latest` at it. On a task's
+ * launch path: the steps after the directory run side by side, and the first run of an executor
+ * links `latest` in one step (a later run replaces the link atomically).
+ */
 export async function createSandbox(dir: string): Promise<void> {
   await fs.promises.mkdir(dir, {recursive: true})
-  await Promise.all(['stdout', 'stderr'].map((f) => fs.promises.writeFile(path.join(dir, f), '', {flag: 'a'})))
+  await Promise.all([...['stdout', 'stderr'].map((f) => fs.promises.writeFile(path.join(dir, f), '', {flag: 'a'})), linkLatest(dir)])
+}
+
+async function linkLatest(dir: string): Promise<void> {
   const latest = path.join(path.dirname(dir), 'latest')
+  try {
+    await fs.promises.symlink(path.basename(dir), latest)
+    return
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
   const tmp = `${latest}.${path.basename(dir)}`
   await fs.promises.rm(tmp, {force: true})
   await fs.promises.symlink(path.basename(dir), tmp)

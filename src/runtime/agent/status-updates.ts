@@ -35,13 +35,17 @@ export class StatusUpdateManager {
     for (const r of deps.checkpoint.streams()) this.#streams.set(streamKey(r.framework_id, r.task_id), {...r})
   }
 
-  /** Checkpoints `status` (which carries a uuid) and sends it when it is first in its stream. */
-  async update(frameworkId: string, status: TaskStatus): Promise<void> {
+  /**
+   * Checkpoints `status` (which carries a uuid) in its stream and sends it when it is first
+   * there, once `checkpointed` (the caller's own write for this update, e.g. the task record)
+   * is on disk too. The stream write is issued before this returns, so calls keep their order.
+   */
+  async update(frameworkId: string, status: TaskStatus, checkpointed: Promise<void> = Promise.resolve()): Promise<void> {
     const key = streamKey(frameworkId, status.task_id.value)
     let stream = this.#streams.get(key)
     if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: []}))
     stream.pending.push(status)
-    await this.#deps.checkpoint.saveStream(stream)
+    await Promise.all([this.#deps.checkpoint.saveStream(stream), checkpointed])
     this.#send(stream)
   }
 
