@@ -545,8 +545,7 @@ export class Agent {
 
   async #sendUpdate(frameworkId: string, status: TaskStatus): Promise<boolean> {
     const res = await this.#link.post('/agent/status', {agent_id: this.#agentId, framework_id: frameworkId, status})
-    await res?.body?.cancel()
-    return !!res && res.ok
+    return !!res?.ok
   }
 }
 
