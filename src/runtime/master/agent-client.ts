@@ -1,9 +1,13 @@
 /**
- * Master -> agent calls of the agent protocol: JSON POSTs with a timeout, delivered in order per
- * agent (a kill never overtakes the launch it kills), over kept-alive connections.
+ * Master -> agent calls of the agent protocol: JSON POSTs with a timeout over kept-alive
+ * connections, several at once per agent. A call waits only for the earlier calls it could race
+ * with (./call-order: a kill never overtakes the launch it kills), so a burst of launches and
+ * acknowledgements for different tasks is not a queue of round trips, each behind the agent's
+ * fsync for the one before.
  */
 import http from 'node:http'
-import {AGENT_PROTOCOL_PREFIX} from '../../mesos/agent-protocol'
+import {AGENT_PROTOCOL_PREFIX, type AckRequest, type KillTaskRequest, type RunTaskRequest, type ShutdownFrameworkRequest} from '../../mesos/agent-protocol'
+import {CallOrder, type CallScope} from './call-order'
 
 export type AgentCallFailure = 'unreachable' | 'timeout' | 'rejected'
 
@@ -21,10 +25,31 @@ export class AgentCallError extends Error {
 
 /** Largest answer read from an agent. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+/** Connections per agent; calls beyond that wait (in order) for a free one. */
+const MAX_SOCKETS_PER_AGENT = 32
+
+/** What a call of the agent protocol concerns, from its path and body. */
+export function callScope(path: string, body: unknown): CallScope {
+  switch (path) {
+    case 'run_task': {
+      const b = body as RunTaskRequest
+      return {kind: 'task', frameworkId: b.framework_info.id.value, taskId: b.task.task_id.value}
+    }
+    case 'kill_task':
+    case 'ack': {
+      const b = body as KillTaskRequest | AckRequest
+      return {kind: 'task', frameworkId: b.framework_id, taskId: b.task_id}
+    }
+    case 'shutdown_framework':
+      return {kind: 'framework', frameworkId: (body as ShutdownFrameworkRequest).framework_id}
+    default:
+      return {kind: 'agent'}
+  }
+}
 
 export class AgentClient {
-  #pool = new http.Agent({keepAlive: true, maxSockets: 4})
-  #queues = new Map<string, Promise<unknown>>()
+  #pool = new http.Agent({keepAlive: true, maxSockets: MAX_SOCKETS_PER_AGENT})
+  #orders = new Map<string, CallOrder>()
   #timeoutMs: number
   #headers: Record<string, string>
 
@@ -34,18 +59,17 @@ export class AgentClient {
     this.#headers = headers
   }
 
-  /** POSTs `body` to `<agent url>/internal/v1/<path>` after the agent's earlier calls settle. */
+  /** POSTs `body` to `<agent url>/internal/v1/<path>` once the earlier calls it must follow are over. */
   post<T = unknown>(agent: {id: string; url: string}, path: string, body: unknown): Promise<T> {
-    const previous = this.#queues.get(agent.id) ?? Promise.resolve()
-    const call = previous.then(
-      () => this.#send<T>(agent.url, path, body),
-      () => this.#send<T>(agent.url, path, body),
-    )
-    const settled = call.catch(() => undefined)
-    this.#queues.set(agent.id, settled)
-    void settled.then(() => {
-      if (this.#queues.get(agent.id) === settled) this.#queues.delete(agent.id)
-    })
+    let order = this.#orders.get(agent.id)
+    if (!order) this.#orders.set(agent.id, (order = new CallOrder()))
+    const ticket = order.admit(callScope(path, body))
+    const call = ticket.ready.then(() => this.#send<T>(agent.url, path, body))
+    const over = () => {
+      order.settled(ticket)
+      if (order.size === 0 && this.#orders.get(agent.id) === order) this.#orders.delete(agent.id)
+    }
+    call.then(over, over)
     return call
   }
 
