@@ -39,6 +39,7 @@ const OPTS = {
   principal: 'marathon',
   reservationLabels: (id: string) => ({labels: [{key: 'marathon_task_id', value: id}]}),
   newInstanceId: () => 'web.instance-1',
+  random: () => 0,
 }
 
 const request = (a: App, count: number, placed: Placement[] = []): LaunchRequest => ({app: a, count, relaunch: [], placed})
@@ -132,7 +133,11 @@ describe('ports and the task', () => {
     const used = new Set([10000, 10002])
     assert.deepEqual(assignServicePorts([{port: 0, protocol: 'tcp'}, {port: 0, protocol: 'tcp'}, {port: 12345, protocol: 'tcp'}], used)?.map((d) => d.port), [10001, 10003, 12345])
     assert.equal(assignServicePorts([{port: 0, protocol: 'tcp'}], new Set([10000]), {min: 10000, max: 10001}), undefined)
-    assert.deepEqual(pickHostPorts(app({portDefinitions: [{port: 0}, {port: 0}]}), [{begin: 31000, end: 31000}, {begin: 31005, end: 31009}]), [31000, 31005])
+    const ranges = [{begin: 31000, end: 31000}, {begin: 31005, end: 31009}]
+    const two = app({portDefinitions: [{port: 0}, {port: 0}]})
+    assert.deepEqual(pickHostPorts(two, ranges, () => 0), [31000, 31005])
+    assert.deepEqual(pickHostPorts(two, ranges, () => 0.99), [31009, 31000], 'from a random place, wrapping around')
+    assert.equal(pickHostPorts(two, [{begin: 31000, end: 31000}]), undefined)
   })
 
   it('gives the task Marathon’s environment; the app’s env wins', () => {

@@ -89,6 +89,8 @@ export interface MatchOptions {
   reservationLabels: (instanceId: string) => Reservation['labels']
   /** A new resident instance's id (its volumes are named after it). */
   newInstanceId: (app: App) => string
+  /** Where in the offered port ranges host ports are taken from (Math.random; fixed in tests). */
+  random?: () => number
 }
 
 const EPSILON = 1e-6
@@ -149,7 +151,7 @@ export function matchOffers(offers: OfferView[], requests: LaunchRequest[], opts
         used = true
       }
       while (req.count > 0 && planned < opts.maxPerOffer) {
-        const fit = isResident(req.app) ? fitResident(req.app, offer, pool, req.placed, opts) : fitNormal(req.app, offer, pool, req.placed)
+        const fit = isResident(req.app) ? fitResident(req.app, offer, pool, req.placed, opts) : fitNormal(req.app, offer, pool, req.placed, opts)
         if (typeof fit === 'string') {
           reasons.add(fit)
           break
@@ -191,7 +193,7 @@ function acceptedRoles(app: App, offer: OfferView): string[] {
   return app.acceptedResourceRoles ?? ['*', offer.role]
 }
 
-function fitNormal(app: App, offer: OfferView, pool: Resource[], placed: Placement[]): Fit | RejectReason {
+function fitNormal(app: App, offer: OfferView, pool: Resource[], placed: Placement[], opts: MatchOptions): Fit | RejectReason {
   const roles = acceptedRoles(app, offer)
   const candidates = usable(pool, roles)
   if (candidates.length === 0) return 'UnfulfilledRole'
@@ -206,7 +208,7 @@ function fitNormal(app: App, offer: OfferView, pool: Resource[], placed: Placeme
     if (amount <= 0) continue
     if (!takeScalar(candidates, name, amount, picked)) return reason
   }
-  const hostPorts = pickHostPorts(app, ranges(candidates, 'ports'))
+  const hostPorts = pickHostPorts(app, ranges(candidates, 'ports'), opts.random)
   if (!hostPorts) return 'InsufficientPorts'
   if (hostPorts.length > 0 && !takeRanges(candidates, 'ports', portRanges(hostPorts), picked)) return 'InsufficientPorts'
   return {resources: picked, hostPorts, rest: subtract(pool, picked)}
@@ -232,7 +234,7 @@ function fitResident(app: App, offer: OfferView, pool: Resource[], placed: Place
     if (amount <= 0) continue
     if (!takeScalar(candidates, name, amount, picked)) return reason
   }
-  const hostPorts = pickHostPorts(app, ranges(candidates, 'ports'))
+  const hostPorts = pickHostPorts(app, ranges(candidates, 'ports'), opts.random)
   if (!hostPorts) return 'InsufficientPorts'
   if (hostPorts.length > 0 && !takeRanges(candidates, 'ports', portRanges(hostPorts), picked)) return 'InsufficientPorts'
   const instanceId = opts.newInstanceId(app)

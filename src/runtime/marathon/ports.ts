@@ -44,9 +44,11 @@ export function assignServicePorts(defs: PortDefinition[], used: Set<number>, ra
 
 /**
  * Host ports for one task out of `available` (the offer's free ranges): with `requirePorts` the
- * declared ports themselves, else the lowest free ones. Undefined when they are not there.
+ * declared ports themselves, else free ones from a random place in the ranges, as Marathon picks
+ * them (so two tasks that bind more than their agent's address seldom meet on a port). `random`
+ * is injectable for tests. Undefined when the ports are not there.
  */
-export function pickHostPorts(app: App, available: Range[]): number[] | undefined {
+export function pickHostPorts(app: App, available: Range[], random: () => number = Math.random): number[] | undefined {
   const wanted = app.portDefinitions
   if (wanted.length === 0) return []
   const free = (p: number) => available.some((r) => r.begin <= p && p <= r.end)
@@ -58,11 +60,20 @@ export function pickHostPorts(app: App, available: Range[]): number[] | undefine
     }
     return picked
   }
-  for (const range of available) {
-    for (let p = range.begin; p <= range.end && picked.length < wanted.length; p++) picked.push(p)
-    if (picked.length === wanted.length) break
+  const total = available.reduce((n, r) => n + (r.end - r.begin + 1), 0)
+  if (total < wanted.length) return undefined
+  // The k-th free port, counting through the ranges in order.
+  const nth = (k: number) => {
+    for (const r of available) {
+      const size = r.end - r.begin + 1
+      if (k < size) return r.begin + k
+      k -= size
+    }
+    return -1
   }
-  return picked.length === wanted.length ? picked : undefined
+  const start = Math.floor(random() * total)
+  for (let i = 0; i < wanted.length; i++) picked.push(nth((start + i) % total))
+  return picked
 }
 
 /** Ports as Mesos `ports` ranges (adjacent ones merged). */

@@ -135,6 +135,8 @@ export class MarathonScheduler {
   readonly #plans = new Map<string, AppPlan>()
   readonly #backoffTimers = new Map<string, NodeJS.Timeout>()
   readonly #advancing = new Set<string>()
+  /** Resident instances being given up (their reservations are released once their task ended). */
+  readonly #releasing = new Set<Task>()
   #suppressed = false
   #lastDemand = 0
   #maintenance?: NodeJS.Timeout
@@ -148,7 +150,11 @@ export class MarathonScheduler {
     this.#opts = deps.options
     this.#log = deps.log
     this.#frameworkId = deps.frameworkId
-    for (const rec of deps.tasks) this.tracker.add({...rec, ready: rec.ready ?? true, health: []})
+    for (const rec of deps.tasks) {
+      const task: Task = {...rec, ready: rec.ready ?? true, health: []}
+      this.tracker.add(task)
+      if (task.reservation?.releasing) this.#releasing.add(task)
+    }
     this.health = new HealthMonitor({
       now: deps.now,
       log: deps.log,
@@ -251,10 +257,7 @@ export class MarathonScheduler {
   /** Kills tasks for the API (`/v2/tasks/delete`, `DELETE /v2/apps/{id}/tasks`); `wipe` gives up resident instances. */
   killTasks(tasks: Task[], opts: {wipe?: boolean} = {}): void {
     for (const t of tasks) {
-      if (opts.wipe && t.reservation) {
-        t.reservation.releasing = true
-        void this.#deps.storage.putTask(record(t))
-      }
+      if (opts.wipe && t.reservation) this.#giveUp(t)
       this.#kill(t, 'user', true)
     }
     this.markDirty(new Set(tasks.map((t) => t.appId)))
@@ -318,10 +321,7 @@ export class MarathonScheduler {
     this.#plans.set(appId, plan)
     for (const id of plan.release) {
       const t = this.tracker.get(id)
-      if (t?.reservation && !t.reservation.releasing) {
-        t.reservation.releasing = true
-        void this.#deps.storage.putTask(record(t))
-      }
+      if (t?.reservation && !t.reservation.releasing) this.#giveUp(t)
     }
     for (const k of plan.kill) {
       const t = this.tracker.get(k.id)
@@ -385,7 +385,7 @@ export class MarathonScheduler {
   #demand(): number {
     let demand = 0
     for (const w of this.#wanted.values()) demand += w.count + w.relaunch.length
-    for (const t of this.tracker.all()) if (t.reservation?.releasing && isTerminal(t.state)) demand++
+    for (const t of this.#releasing) if (isTerminal(t.state)) demand++
     return demand
   }
 
@@ -553,6 +553,13 @@ export class MarathonScheduler {
     if (launchedApps.size) this.markDirty(launchedApps)
   }
 
+  /** Marks a resident instance as given up: once its task ended, its reservation is released. */
+  #giveUp(task: Task): void {
+    task.reservation!.releasing = true
+    this.#releasing.add(task)
+    void this.#deps.storage.putTask(record(task))
+  }
+
   #decline(offers: Offer[], seconds: number): void {
     this.#driver
       .decline(
@@ -568,9 +575,7 @@ export class MarathonScheduler {
    * True when the offer was used for that.
    */
   #release(offer: Offer): boolean {
-    const releasing = [...this.tracker.all()].filter(
-      (t) => t.reservation?.releasing && t.reservation.agentId === offer.agent_id.value && isTerminal(t.state),
-    )
+    const releasing = [...this.#releasing].filter((t) => t.reservation!.agentId === offer.agent_id.value && isTerminal(t.state))
     if (releasing.length === 0) return false
     const operations: Operation[] = []
     const done: Task[] = []
@@ -592,6 +597,7 @@ export class MarathonScheduler {
     this.#driver.accept([offer.id.value], operations, {refuse_seconds: 0}).then(
       () => {
         for (const t of done) {
+          this.#releasing.delete(t)
           this.tracker.remove(t.id)
           void this.#deps.storage.deleteTask(t.id)
         }
@@ -727,7 +733,7 @@ export class MarathonScheduler {
       task.killRequestedAt = undefined
       if (task.reservation) {
         // A resident instance outlives its task: relaunched on its reservation, or released.
-        if (!app) task.reservation.releasing = true
+        if (!app && !task.reservation.releasing) this.#giveUp(task)
         persisted = storage.putTask(record(task))
       } else {
         this.tracker.remove(task.id)

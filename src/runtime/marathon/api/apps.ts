@@ -180,8 +180,8 @@ export function appRoutes(router: Router, ctx: ApiContext): void {
     return reply(200, `{"app":${views.json(app, embed)}}`, {'Content-Type': 'application/json'})
   }
 
-  async function putApp(req: Request, id: string, patch: boolean) {
-    checkPathId(id)
+  async function putApp(req: Request, rawId: string, patch: boolean) {
+    const id = checkPathId(rawId)
     const raw = asObject(await body(req))
     const partial = patch || flag(req, 'partialUpdate', true)
     const force = flag(req, 'force', false)

@@ -78,7 +78,12 @@ export function taskRoutes(router: Router, ctx: ApiContext): void {
   router.delete('/v2/queue/*', (req) => {
     const segs = req.params['*'].split('/').filter(Boolean)
     if (segs[segs.length - 1] !== 'delay') throw message(404, `No such endpoint: ${req.path}`)
-    const appId = canonicalPath(segs.slice(0, -1).map(decodeURIComponent).join('/'))
+    let appId: string
+    try {
+      appId = canonicalPath(segs.slice(0, -1).map(decodeURIComponent).join('/'))
+    } catch {
+      throw message(400, `'${req.path}' does not name an app`)
+    }
     if (!scheduler.waiting().has(appId)) throw message(404, `Application ${appId} not found in tasks queue.`)
     scheduler.queue.resetDelay(appId)
     scheduler.markDirty([appId])
