@@ -67,8 +67,8 @@ export function rangesContain(outer: Range[], inner: Range[]): boolean {
 
 function isEmpty(r: Resource): boolean {
   if (r.type === 'SCALAR') return (r.scalar?.value ?? 0) <= EPSILON
-  if (r.type === 'RANGES') return (r.ranges?.range.length ?? 0) === 0
-  if (r.type === 'SET') return (r.set?.item.length ?? 0) === 0
+  if (r.type === 'RANGES') return (r.ranges?.range?.length ?? 0) === 0
+  if (r.type === 'SET') return (r.set?.item?.length ?? 0) === 0
   return false
 }
 
@@ -123,7 +123,7 @@ export function contains(outer: Resource[], inner: Resource[]): boolean {
     if (!same) return false
     if (r.type === 'SCALAR' && (same.scalar?.value ?? 0) + EPSILON < (r.scalar?.value ?? 0)) return false
     if (r.type === 'RANGES' && !rangesContain(same.ranges?.range ?? [], r.ranges?.range ?? [])) return false
-    if (r.type === 'SET' && !(r.set?.item ?? []).every((i) => same.set?.item.includes(i))) return false
+    if (r.type === 'SET' && !(r.set?.item ?? []).every((i) => same.set?.item?.includes(i))) return false
     rest = subtract(rest, [r])
   }
   return true

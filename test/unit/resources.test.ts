@@ -85,6 +85,15 @@ describe('add and subtract', () => {
     assert.deepEqual(subtract(p('zones:{a,b,c}'), p('zones:{b}')), p('zones:{a,c}'))
   })
 
+  test("ranges without 'range' and sets without 'item' (protobuf's empty repeated fields) are empty", () => {
+    const noRanges = {name: 'ports', type: 'RANGES', ranges: {}} as Resource
+    const noItems = {name: 'zones', type: 'SET', set: {}} as Resource
+    assert.deepEqual(add(p('cpus:1'), [noRanges, noItems]), p('cpus:1'))
+    assert.deepEqual(subtract(p('ports:[1-3]'), [noRanges]), p('ports:[1-3]'))
+    assert.ok(contains(p('zones:{a}'), [noItems]))
+    assert.ok(contains([noItems], [noItems]))
+  })
+
   test('reserved and unreserved resources are different identities', () => {
     const sum = add(p('cpus:1'), p('cpus(web):2'))
     assert.equal(sum.length, 2)

@@ -100,17 +100,19 @@ function typedValue(o: Json, path: string): void {
   if (type === 'SCALAR') req(object(req(o, 'scalar', path, object), `${path}.scalar`), 'value', `${path}.scalar`, number)
   else if (type === 'RANGES') {
     const ranges = req(o, 'ranges', path, object)
-    opt(ranges, 'range', `${path}.ranges`, (r, p) =>
-      array(r, p, (x, q) => {
-        const range = object(x, q)
-        if (!Number.isInteger(req(range, 'begin', q, number)) || !Number.isInteger(req(range, 'end', q, number)))
-          throw new ShapeError(`'${q}' must have integer 'begin' and 'end'`)
-        return range
-      }),
-    )
+    // A repeated field may be absent in protobuf JSON: it is the empty list.
+    ranges.range =
+      opt(ranges, 'range', `${path}.ranges`, (r, p) =>
+        array(r, p, (x, q) => {
+          const range = object(x, q)
+          if (!Number.isInteger(req(range, 'begin', q, number)) || !Number.isInteger(req(range, 'end', q, number)))
+            throw new ShapeError(`'${q}' must have integer 'begin' and 'end'`)
+          return range
+        }),
+      ) ?? []
   } else if (type === 'SET') {
     const set = req(o, 'set', path, object)
-    opt(set, 'item', `${path}.set`, (s, p) => array(s, p, string))
+    set.item = opt(set, 'item', `${path}.set`, (s, p) => array(s, p, string)) ?? []
   } else req(object(req(o, 'text', path, object), `${path}.text`), 'value', `${path}.text`, string)
 }
 
