@@ -693,10 +693,13 @@ export class MarathonScheduler {
 
   #ack(status: TaskStatus, persisted: Promise<void>): void {
     if (!status.uuid) return
-    persisted
-      .catch((e: unknown) => this.#log.error(`storing task ${status.task_id.value}: ${(e as Error).message}`))
-      .then(() => (this.#driver?.subscribed ? this.#driver.acknowledge(status) : undefined))
-      .catch((e: unknown) => this.#log.warn(`ACKNOWLEDGE failed: ${(e as Error).message}`))
+    // Unstored, the update is not acknowledged: the agent sends it again.
+    persisted.then(
+      () => {
+        if (this.#driver?.subscribed) this.#driver.acknowledge(status).catch((e: unknown) => this.#log.warn(`ACKNOWLEDGE failed: ${(e as Error).message}`))
+      },
+      (e: unknown) => this.#log.error(`storing task ${status.task_id.value}: ${(e as Error).message}`),
+    )
   }
 
   /** Applies a status to a known task; resolves once what must be durable is. */
@@ -716,7 +719,9 @@ export class MarathonScheduler {
     if (isTerminal(next)) {
       this.health.stop(task.id)
       const killedByUs = task.killRequestedAt !== undefined && task.killReason !== 'unhealthy'
-      if (app && !killedByUs && (FAILURES.has(next) || task.killReason === 'unhealthy')) {
+      // A launch the master never saw (Marathon stopped between storing and sending it) is no failure of the app.
+      const neverLaunched = status.reason === 'REASON_RECONCILIATION' && previous === 'TASK_STAGING'
+      if (app && !killedByUs && !neverLaunched && (FAILURES.has(next) || task.killReason === 'unhealthy')) {
         this.queue.failed(app, task.configVersion, now)
         if (next !== 'TASK_FINISHED')
           void state.setFailure({
