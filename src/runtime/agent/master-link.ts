@@ -6,7 +6,9 @@
  *
  * Requests go over node:http with kept-alive connections, several at once (status updates of
  * different tasks do not wait for one another). Not `fetch`: undici costs the agent ~10 MB of
- * resident memory and more per request on loopback.
+ * resident memory and more per request on loopback. Registration and heartbeats have a
+ * connection of their own: queued behind a burst of status updates they would time out, and
+ * the agent would take a busy master for a lost one.
  */
 import http from 'node:http'
 import {
@@ -20,7 +22,7 @@ import type {Logger} from '../log'
 const REQUEST_TIMEOUT_MS = 5000
 const MIN_BACKOFF_MS = 50
 const MAX_BACKOFF_MS = 1000
-/** Connections to the master at once; more requests queue (in order) for a free one. */
+/** Connections to the master for status updates; more updates queue (in order) for a free one. */
 const MAX_SOCKETS = 16
 /** Largest answer read from the master. */
 const MAX_ANSWER_BYTES = 1024 * 1024
@@ -52,6 +54,10 @@ export class MasterLink {
   #agentId?: string
   #loop?: Promise<void>
   #pool = new http.Agent({keepAlive: true, maxSockets: MAX_SOCKETS})
+  /** Registration and heartbeats: one at a time, never behind updates. */
+  #control = new http.Agent({keepAlive: true, maxSockets: 1})
+  /** Requests not yet answered: close() ends them. */
+  #requests = new Set<http.ClientRequest>()
 
   constructor(deps: MasterLinkDeps) {
     this.#deps = deps
@@ -67,6 +73,10 @@ export class MasterLink {
 
   /** POSTs JSON to the master; undefined when the master could not be reached or did not answer in time. */
   post(path: string, body: unknown): Promise<MasterAnswer | undefined> {
+    return this.#post(this.#pool, path, body)
+  }
+
+  #post(pool: http.Agent, path: string, body: unknown): Promise<MasterAnswer | undefined> {
     if (this.#closing.signal.aborted) return Promise.resolve(undefined)
     let url: URL
     try {
@@ -74,21 +84,22 @@ export class MasterLink {
     } catch {
       return Promise.resolve(undefined)
     }
-    return this.#send(url, Buffer.from(JSON.stringify(body)), false)
+    return this.#send(pool, url, Buffer.from(JSON.stringify(body)), false)
   }
 
   /**
    * One POST. A kept-alive socket the master closed while idle fails with ECONNRESET before the
    * request reached it: retried once on a fresh connection (Node's `request.reusedSocket` advice).
    */
-  #send(url: URL, payload: Buffer, retried: boolean): Promise<MasterAnswer | undefined> {
+  #send(pool: http.Agent, url: URL, payload: Buffer, retried: boolean): Promise<MasterAnswer | undefined> {
     return new Promise((resolve) => {
       const req = http.request(url, {
         method: 'POST',
-        agent: this.#pool,
-        signal: this.#closing.signal,
+        agent: pool,
         headers: {...this.#deps.headers, 'Content-Type': 'application/json', 'Content-Length': payload.length},
       })
+      this.#requests.add(req)
+      req.once('close', () => this.#requests.delete(req))
       const timer = setTimeout(() => req.destroy(new Error('timed out')), REQUEST_TIMEOUT_MS)
       req.on('response', (res) => {
         const chunks: Buffer[] = []
@@ -110,7 +121,7 @@ export class MasterLink {
       })
       req.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer)
-        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(this.#send(url, payload, true))
+        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(this.#send(pool, url, payload, true))
         else resolve(undefined)
       })
       req.end(payload)
@@ -119,8 +130,10 @@ export class MasterLink {
 
   async close(): Promise<void> {
     this.#closing.abort()
+    for (const req of this.#requests) req.destroy(new Error('closing'))
     await this.#loop
     this.#pool.destroy()
+    this.#control.destroy()
   }
 
   async #run(): Promise<void> {
@@ -147,7 +160,7 @@ export class MasterLink {
   /** One registration attempt: the response, or what went wrong. */
   async #register(): Promise<RegisterAgentResponse | string> {
     const registration = this.#deps.registration()
-    const res = await this.post('/agent/register', registration)
+    const res = await this.#post(this.#control, '/agent/register', registration)
     if (!res) return 'the master is unreachable'
     if (!res.ok) return `HTTP ${res.status} ${res.text.slice(0, 200)}`
     let body: RegisterAgentResponse
@@ -173,7 +186,7 @@ export class MasterLink {
     while (!this.#closing.signal.aborted) {
       await this.#sleep(interval)
       if (this.#closing.signal.aborted) return
-      const res = await this.post('/agent/heartbeat', {agent_id: this.#agentId})
+      const res = await this.#post(this.#control, '/agent/heartbeat', {agent_id: this.#agentId})
       if (!res) {
         this.#deps.log.warn('lost the master (heartbeat failed); registering again')
         return
