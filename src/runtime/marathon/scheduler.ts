@@ -19,9 +19,9 @@
 import type {Logger} from '../log'
 import {SchedulerDriver, type SubscribedInfo} from '../../mesos/driver'
 import {contains} from '../../mesos/resources'
-import type {KillPolicy, Offer, Operation, Reservation, Resource, TaskInfo, TaskState, TaskStatus} from '../../mesos/types'
+import type {KillPolicy, Offer, Operation, Resource, TaskInfo, TaskState, TaskStatus} from '../../mesos/types'
 import {isTerminal} from '../../mesos/types'
-import {isResident, type App} from './app-definition'
+import {isResident} from './app-definition'
 import {currentActions, stepOf} from './deployments'
 import type {EventBus} from './events'
 import {HealthMonitor} from './health'
@@ -827,5 +827,3 @@ function stripAllocation(r: Resource): Resource {
   const {allocation_info: _a, ...rest} = r
   return rest
 }
-
-export type {Reservation}
