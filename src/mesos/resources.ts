@@ -44,25 +44,32 @@ function mergeRanges(ranges: Range[]): Range[] {
   return out
 }
 
+/** a - b, in one sweep over both (each merged and sorted). */
 export function subtractRanges(a: Range[], b: Range[]): Range[] {
-  let cur = mergeRanges(a)
-  for (const s of mergeRanges(b)) {
-    const next: Range[] = []
-    for (const r of cur) {
-      if (s.end < r.begin || s.begin > r.end) next.push(r)
-      else {
-        if (s.begin > r.begin) next.push({begin: r.begin, end: s.begin - 1})
-        if (s.end < r.end) next.push({begin: s.end + 1, end: r.end})
-      }
+  const cuts = mergeRanges(b)
+  const out: Range[] = []
+  let first = 0
+  for (const r of mergeRanges(a)) {
+    let begin = r.begin
+    // Cuts that end before this range end before every later one too.
+    while (first < cuts.length && cuts[first].end < begin) first++
+    for (let k = first; k < cuts.length && cuts[k].begin <= r.end; k++) {
+      if (cuts[k].begin > begin) out.push({begin, end: cuts[k].begin - 1})
+      begin = Math.max(begin, cuts[k].end + 1)
     }
-    cur = next
+    if (begin <= r.end) out.push({begin, end: r.end})
   }
-  return cur
+  return out
 }
 
 export function rangesContain(outer: Range[], inner: Range[]): boolean {
   const o = mergeRanges(outer)
-  return mergeRanges(inner).every((i) => o.some((r) => r.begin <= i.begin && i.end <= r.end))
+  let k = 0
+  for (const i of mergeRanges(inner)) {
+    while (k < o.length && o[k].end < i.begin) k++
+    if (k === o.length || o[k].begin > i.begin || o[k].end < i.end) return false
+  }
+  return true
 }
 
 function isEmpty(r: Resource): boolean {
@@ -72,15 +79,82 @@ function isEmpty(r: Resource): boolean {
   return false
 }
 
+/**
+ * Copies of resources, grouped by identity (first first in each group): what add, subtract
+ * and contains work on, so that each costs one pass rather than a search per resource.
+ */
+class Ledger {
+  readonly list: Resource[]
+  #groups = new Map<string, Resource[]>()
+  #removed = new Set<Resource>()
+
+  constructor(resources: Resource[]) {
+    this.list = resources.map(clone)
+    for (const r of this.list) this.#file(r)
+  }
+
+  #file(r: Resource): void {
+    const key = identity(r)
+    const group = this.#groups.get(key)
+    if (group) group.push(r)
+    else this.#groups.set(key, [r])
+  }
+
+  /** The first resource of this identity still here. */
+  first(key: string): Resource | undefined {
+    return this.#groups.get(key)?.[0]
+  }
+
+  push(r: Resource): void {
+    const c = clone(r)
+    this.list.push(c)
+    this.#file(c)
+  }
+
+  /** Takes out the first resource of this identity. */
+  removeFirst(key: string): void {
+    const group = this.#groups.get(key)
+    const r = group?.shift()
+    if (r) this.#removed.add(r)
+    if (group?.length === 0) this.#groups.delete(key)
+  }
+
+  /** Takes `r` (of this identity) out of `same`; a persistent volume is taken out whole. */
+  take(key: string, same: Resource, r: Resource): void {
+    if (isPersistentVolume(r)) return this.removeFirst(key)
+    if (r.type === 'SCALAR') same.scalar = {value: round((same.scalar?.value ?? 0) - (r.scalar?.value ?? 0))}
+    else if (r.type === 'RANGES') same.ranges = {range: subtractRanges(same.ranges?.range ?? [], r.ranges?.range ?? [])}
+    else if (r.type === 'SET') {
+      const drop = new Set(r.set?.item ?? [])
+      same.set = {item: (same.set?.item ?? []).filter((i) => !drop.has(i))}
+    }
+  }
+
+  /** Takes out every empty resource (a zero scalar, no ranges, an empty set). */
+  dropEmpty(): void {
+    for (const [key, group] of this.#groups) {
+      if (!group.some(isEmpty)) continue
+      for (const r of group.filter(isEmpty)) this.#removed.add(r)
+      const kept = group.filter((r) => !isEmpty(r))
+      if (kept.length) this.#groups.set(key, kept)
+      else this.#groups.delete(key)
+    }
+  }
+
+  /** What is left, in order, without empty resources. */
+  result(): Resource[] {
+    return this.list.filter((r) => !this.#removed.has(r) && !isEmpty(r))
+  }
+}
+
 /** a + b, combining resources of the same identity. */
 export function add(a: Resource[], b: Resource[]): Resource[] {
-  const out = a.map(clone)
+  const out = new Ledger(a)
   for (const r of b) {
-    const key = identity(r)
-    const same = out.find((x) => identity(x) === key)
+    const same = out.first(identity(r))
     // Persistent volumes are unique objects: two of them never merge into one.
     if (!same || isPersistentVolume(r)) {
-      out.push(clone(r))
+      out.push(r)
       continue
     }
     if (r.type === 'SCALAR') same.scalar = {value: round((same.scalar?.value ?? 0) + (r.scalar?.value ?? 0))}
@@ -89,42 +163,34 @@ export function add(a: Resource[], b: Resource[]): Resource[] {
     else if (r.type === 'SET')
       same.set = {item: [...new Set([...(same.set?.item ?? []), ...(r.set?.item ?? [])])]}
   }
-  return out.filter((r) => !isEmpty(r))
+  return out.result()
 }
 
 /** a - b; parts of b that a lacks are ignored (use `contains` first when that matters). */
 export function subtract(a: Resource[], b: Resource[]): Resource[] {
-  const out = a.map(clone)
+  const out = new Ledger(a)
   for (const r of b) {
     const key = identity(r)
-    const idx = out.findIndex((x) => identity(x) === key)
-    if (idx < 0) continue
-    const same = out[idx]
-    if (isPersistentVolume(r)) {
-      out.splice(idx, 1)
-      continue
-    }
-    if (r.type === 'SCALAR') same.scalar = {value: round((same.scalar?.value ?? 0) - (r.scalar?.value ?? 0))}
-    else if (r.type === 'RANGES') same.ranges = {range: subtractRanges(same.ranges?.range ?? [], r.ranges?.range ?? [])}
-    else if (r.type === 'SET') {
-      const drop = new Set(r.set?.item ?? [])
-      same.set = {item: (same.set?.item ?? []).filter((i) => !drop.has(i))}
-    }
+    const same = out.first(key)
+    if (same) out.take(key, same, r)
   }
-  return out.filter((r) => !isEmpty(r))
+  return out.result()
 }
 
-/** Whether `outer` holds all of `inner`, identity by identity. */
+/** Whether `outer` holds all of `inner`, identity by identity (what each takes is gone for the next). */
 export function contains(outer: Resource[], inner: Resource[]): boolean {
-  let rest = outer
-  for (const r of inner) {
+  const rest = new Ledger(outer)
+  for (const [i, r] of inner.entries()) {
     const key = identity(r)
-    const same = rest.find((x) => identity(x) === key)
+    const same = rest.first(key)
     if (!same) return false
     if (r.type === 'SCALAR' && (same.scalar?.value ?? 0) + EPSILON < (r.scalar?.value ?? 0)) return false
     if (r.type === 'RANGES' && !rangesContain(same.ranges?.range ?? [], r.ranges?.range ?? [])) return false
-    if (r.type === 'SET' && !(r.set?.item ?? []).every((i) => same.set?.item?.includes(i))) return false
-    rest = subtract(rest, [r])
+    if (r.type === 'SET' && !(r.set?.item ?? []).every((item) => same.set?.item?.includes(item))) return false
+    rest.take(key, same, r)
+    // As subtract leaves it: nothing empty is left (after the first, only `same` can have become so).
+    if (i === 0) rest.dropEmpty()
+    else if (!isPersistentVolume(r) && isEmpty(same)) rest.removeFirst(key)
   }
   return true
 }
@@ -150,14 +216,19 @@ export function formatRanges(rs: Range[]): string {
 /** The summary object of `/master/state` (`json(Resources)`): cpus, gpus, mem, disk always; ports as a string. */
 export function summary(resources: Resource[]): Record<string, number | string> {
   const out: Record<string, number | string> = {cpus: 0, gpus: 0, mem: 0, disk: 0}
+  const rangesByName = new Map<string, Range[]>()
   for (const r of resources) {
     const name = r.revocable ? `${r.name}_revocable` : r.name
     if (r.type === 'SCALAR') out[name] = round(((out[name] as number) ?? 0) + (r.scalar?.value ?? 0))
     else if (r.type === 'RANGES') {
-      const prev = typeof out[name] === 'string' ? parseRangeText(out[name] as string) : []
-      out[name] = formatRanges(mergeRanges([...prev, ...(r.ranges?.range ?? [])]))
+      // Formatted once at the end: merging text for every resource would be quadratic.
+      const seen = rangesByName.get(name) ?? []
+      seen.push(...(r.ranges?.range ?? []))
+      rangesByName.set(name, seen)
+      out[name] = ''
     } else if (r.type === 'SET') out[name] = `{${(r.set?.item ?? []).join(', ')}}`
   }
+  for (const [name, ranges] of rangesByName) if (out[name] === '') out[name] = formatRanges(mergeRanges(ranges))
   return out
 }
 
