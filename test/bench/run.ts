@@ -12,6 +12,8 @@ import {spawn, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {ConfigManager} from '../../src/cli/config'
+import {CredentialStore, noKeychain} from '../../src/cli/credentials'
 import {SchedulerDriver} from '../../src/mesos/driver'
 import type {Offer, TaskStatus} from '../../src/mesos/types'
 
@@ -66,6 +68,8 @@ interface Cluster {
   dir: string
   url: string
   components: Record<string, {pid: number; url: string}>
+  /** What the bench framework sends: the token `cluster up` stored (clusters are closed by default). */
+  headers: Record<string, string>
 }
 
 async function clusterUp(agents: number, extra: string[] = []): Promise<Cluster & {upMs: number}> {
@@ -79,7 +83,10 @@ async function clusterUp(agents: number, extra: string[] = []): Promise<Cluster 
   const clusters = path.join(env.DCOS_DIR, 'clusters')
   const id = fs.readdirSync(clusters).find((d) => fs.existsSync(path.join(clusters, d, 'local')))!
   const state = JSON.parse(fs.readFileSync(path.join(clusters, id, 'local', 'state.json'), 'utf8'))
-  return {env, dir, url, components: state.components, upMs}
+  const attached = ConfigManager.fromEnv(env).tryCurrent()
+  const token = attached && (await new CredentialStore(noKeychain).readStored(attached))?.token
+  const headers: Record<string, string> = token ? {Authorization: `token=${token}`} : {}
+  return {env, dir, url, components: state.components, upMs, headers}
 }
 
 function clusterDown(c: Cluster) {
@@ -119,9 +126,10 @@ class BenchFramework {
   #statusWaiters = new Map<string, {state: string; resolve: (s: TaskStatus) => void}[]>()
   onUpdate?: (s: TaskStatus) => void
 
-  constructor(masterUrl: string) {
+  constructor(masterUrl: string, headers: Record<string, string>) {
     this.driver = new SchedulerDriver({
       masterUrl,
+      headers: () => headers,
       frameworkInfo: {user: os.userInfo().username, name: 'bench', failover_timeout: 0},
       implicitAcknowledgements: true,
     })
@@ -216,7 +224,7 @@ async function rawSpawnThroughput(n: number): Promise<number> {
 async function launchBenchmarks() {
   const c = await clusterUp(1, ['--cpus', '4', '--mem', '8192'])
   try {
-    const fw = new BenchFramework(c.components.master.url)
+    const fw = new BenchFramework(c.components.master.url, c.headers)
     await fw.start()
 
     // 2. ACCEPT(LAUNCH) -> TASK_RUNNING, one task at a time.
