@@ -15,7 +15,8 @@
  *   POST /internal/v1/apply_operations  ApplyOperationsRequest -> 200 ApplyOperationsResponse
  *
  * Reliability: the agent keeps every status update that carries a `uuid` (checkpointed) and
- * re-sends it to the master every `statusRetryMs` until the master relays the framework's ACK.
+ * re-sends it to the master until the master relays the framework's ACK: first after
+ * `statusRetryMs`, then backing off (each wait twice the one before, up to 8 x `statusRetryMs`).
  * Updates of one task are delivered in order: a later update is sent only after the earlier
  * one is acknowledged (Mesos status update manager semantics).
  *

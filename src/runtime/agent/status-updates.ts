@@ -1,16 +1,31 @@
 /**
  * The status update manager (Mesos semantics): every update is checkpointed before it is sent,
- * re-sent every `retryMs` until the framework's acknowledgement comes back through the master,
- * and the updates of one task go out one at a time, in order. While the agent is not registered
- * with a master, updates wait (they are still checkpointed) and go out on (re-)registration.
+ * re-sent until the framework's acknowledgement comes back through the master, and the updates
+ * of one task go out one at a time, in order. While the agent is not registered with a master,
+ * updates wait (they are still checkpointed) and go out on (re-)registration.
+ *
+ * Re-sends back off as Mesos' do: the first `retryMs` after the previous attempt ended (the
+ * master answered, or the request failed or timed out; never while it is still on its way),
+ * each next wait twice as long, up to MAX_BACKOFF_FACTOR x `retryMs`. A fixed interval counted
+ * from the send turns a slow round trip (a busy master or framework) into a storm of duplicates
+ * that makes it slower still. A due re-send also waits for the I/O already received: timers run
+ * before I/O in Node's event loop, so after the loop was busy (a burst of launches) an
+ * acknowledgement sitting in a socket would otherwise lose the race against its own retry.
  */
 import type {TaskStatus} from '../../mesos/types'
 import type {Logger} from '../log'
 import {streamKey, type Checkpoint, type StreamRecord} from './checkpoint'
 
+/** The longest wait between re-sends of one update, in units of `retryMs`. */
+export const MAX_BACKOFF_FACTOR = 8
+
 interface Stream extends StreamRecord {
   /** The update sent last, awaiting its acknowledgement (or its retry). */
   sentUuid?: string
+  /** How often that update was re-sent so far. */
+  resends: number
+  /** Counts attempts: only the latest one, when it ends, schedules the retry. */
+  attempt: number
   timer?: NodeJS.Timeout
 }
 
@@ -32,7 +47,7 @@ export class StatusUpdateManager {
 
   constructor(deps: StatusUpdateDeps) {
     this.#deps = deps
-    for (const r of deps.checkpoint.streams()) this.#streams.set(streamKey(r.framework_id, r.task_id), {...r})
+    for (const r of deps.checkpoint.streams()) this.#streams.set(streamKey(r.framework_id, r.task_id), {...r, resends: 0, attempt: 0})
   }
 
   /**
@@ -43,7 +58,7 @@ export class StatusUpdateManager {
   async update(frameworkId: string, status: TaskStatus, checkpointed: Promise<void> = Promise.resolve()): Promise<void> {
     const key = streamKey(frameworkId, status.task_id.value)
     let stream = this.#streams.get(key)
-    if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: []}))
+    if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: [], resends: 0, attempt: 0}))
     stream.pending.push(status)
     await Promise.all([this.#deps.checkpoint.saveStream(stream), checkpointed])
     this.#send(stream)
@@ -113,14 +128,27 @@ export class StatusUpdateManager {
     const head = stream.pending[0]
     if (this.#paused || this.#closed || !head || (!force && stream.sentUuid === head.uuid)) return
     clearTimeout(stream.timer)
+    stream.resends = stream.sentUuid === head.uuid ? stream.resends + 1 : 0
     stream.sentUuid = head.uuid
+    const attempt = ++stream.attempt
+    const uuid = head.uuid
+    const unacknowledged = () => !this.#paused && !this.#closed && stream.pending[0]?.uuid === uuid && stream.sentUuid === uuid
+    // Re-sent until acknowledged, whatever became of this attempt, once it is over.
+    const scheduleRetry = () => {
+      if (attempt !== stream.attempt || !unacknowledged()) return
+      const backoff = Math.min(2 ** stream.resends, MAX_BACKOFF_FACTOR)
+      clearTimeout(stream.timer)
+      stream.timer = setTimeout(() => setImmediate(() => unacknowledged() && this.#send(stream, true)), this.#deps.retryMs * backoff)
+    }
     this.#deps.send(stream.framework_id, head).then(
       (ok) => {
         if (!ok) this.#deps.log.warn(`the master did not take update ${head.state} (${head.uuid}) of task ${stream.task_id}; retrying`)
+        scheduleRetry()
       },
-      (error: Error) => this.#deps.log.warn(`sending update ${head.state} of task ${stream.task_id} failed: ${error.message}; retrying`),
+      (error: Error) => {
+        this.#deps.log.warn(`sending update ${head.state} of task ${stream.task_id} failed: ${error.message}; retrying`)
+        scheduleRetry()
+      },
     )
-    // Re-sent until acknowledged, whatever became of this attempt.
-    stream.timer = setTimeout(() => this.#send(stream, true), this.#deps.retryMs)
   }
 }
