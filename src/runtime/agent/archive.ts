@@ -3,6 +3,9 @@
  * gzip) through the `tar` package, zip through `fflate`, a lone .gz through zlib, and bzip2/xz
  * tarballs through the system's tar (as Mesos itself extracts them). Nothing is written outside
  * the target directory and no archive expands beyond `maxBytes`.
+ *
+ * `tar` and `fflate` are loaded on the first extraction: most agents never extract anything, and
+ * loading them at start-up costs every agent process resident memory.
  */
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
@@ -10,8 +13,6 @@ import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {Transform} from 'node:stream'
 import zlib from 'node:zlib'
-import * as tar from 'tar'
-import {Unzip, UnzipInflate, UnzipPassThrough} from 'fflate'
 
 export type ArchiveKind = 'tar' | 'system-tar' | 'zip' | 'gzip'
 
@@ -44,6 +45,7 @@ function tooBig(file: string, maxBytes: number): ExtractError {
 }
 
 async function extractTar(file: string, dir: string, {maxBytes, signal}: ExtractOptions): Promise<void> {
+  const tar = await import('tar')
   let total = 0
   let failure: Error | undefined
   try {
@@ -95,6 +97,7 @@ function mkdirInside(root: string, dir: string): void {
 }
 
 async function extractZip(file: string, dir: string, {maxBytes, signal}: ExtractOptions): Promise<void> {
+  const {Unzip, UnzipInflate, UnzipPassThrough} = await import('fflate')
   const root = fs.realpathSync(dir)
   let total = 0
   let failure: Error | undefined
