@@ -22,6 +22,7 @@ import {killLeakedTasks, stopPhases} from '../../src/runtime/cluster/shutdown'
 import {isLoopback} from '../../src/runtime/auth/guard'
 import {buildClusterSpec, componentUrl, gatewayOf, portRequests, withAuth, withGatewayHost, withPorts} from '../../src/runtime/cluster/spec'
 import {SupervisedProcess} from '../../src/runtime/cluster/supervised-process'
+import {componentEnv} from '../../src/runtime/cluster/supervisor'
 import {silentLogger} from '../../src/runtime/log'
 
 const ROOT = path.resolve(__dirname, '..', '..')
@@ -198,6 +199,21 @@ describe('supervised process', () => {
     await new Promise((r) => setTimeout(r, 300))
     assert.equal(proc.restarts, restarts, 'no restart after stop')
     assert.equal(proc.pid, undefined)
+  })
+
+  it('runs the child with the environment it is given', async () => {
+    const log = path.join(dir, 'env.log')
+    const proc = new SupervisedProcess(
+      {name: 'env', command: process.execPath, args: ['-e', 'console.log(process.env.MALLOC_MMAP_THRESHOLD_); setInterval(() => {}, 1000)'], logFile: log, env: componentEnv({PATH: process.env.PATH})},
+      {log: silentLogger, onChange: () => {}},
+    )
+    proc.start()
+    try {
+      await until('the child to print its environment', () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('\n'))
+      assert.equal(fs.readFileSync(log, 'utf8').trim(), '131072')
+    } finally {
+      await proc.stop('SIGTERM', 1000)
+    }
   })
 
   it('SIGKILLs a process that ignores the stop signal after the grace period', async () => {

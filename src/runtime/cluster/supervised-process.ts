@@ -13,6 +13,8 @@ export interface ProcessSpec {
   args: string[]
   logFile: string
   cwd?: string
+  /** The child's environment; this process's own when absent. */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface SupervisionHooks {
@@ -56,7 +58,7 @@ export class SupervisedProcess {
     const out = fs.openSync(this.spec.logFile, 'a', 0o600)
     let child: ChildProcess
     try {
-      child = spawn(this.spec.command, this.spec.args, {stdio: ['ignore', out, out], cwd: this.spec.cwd})
+      child = spawn(this.spec.command, this.spec.args, {stdio: ['ignore', out, out], cwd: this.spec.cwd, env: this.spec.env})
     } finally {
       fs.closeSync(out)
     }
