@@ -69,11 +69,36 @@ function validateResources(v: unknown, what: string): Resource[] {
       }
     } else if (r.type === 'SET') array(object(r.set, `${what}[${i}].set`).item, `${what}[${i}].set.item`).forEach((s, j) => string(s, `${what}[${i}].set.item[${j}]`))
     else throw badRequest(`${what}[${i}].type must be SCALAR, RANGES or SET`)
+    validateRoles(r, `${what}[${i}]`)
     const disk = optionalObject(r.disk, `${what}[${i}].disk`)
     if (disk?.persistence !== undefined) checkId(`${what}[${i}].disk.persistence.id`, object(disk.persistence, `${what}[${i}].disk.persistence`).id)
     if (disk?.volume !== undefined) string(object(disk.volume, `${what}[${i}].disk.volume`).container_path, `${what}[${i}].disk.volume.container_path`)
     return r as unknown as Resource
   })
+}
+
+/** A resource's `role`, `reservation` and `reservations` stack: roles are names (Mesos docs/roles.md). */
+function validateRoles(r: Record<string, unknown>, what: string): void {
+  if (r.role !== undefined) role(r.role, `${what}.role`)
+  const reservations = [
+    ...(r.reservation !== undefined && r.reservation !== null ? [r.reservation] : []),
+    ...(r.reservations !== undefined && r.reservations !== null ? array(r.reservations, `${what}.reservations`) : []),
+  ]
+  reservations.forEach((item, j) => {
+    const res = object(item, `${what}.reservations[${j}]`)
+    if (res.role !== undefined) role(res.role, `${what}.reservations[${j}].role`)
+    optionalString(res.principal, `${what}.reservations[${j}].principal`)
+    if (res.type !== undefined && res.type !== 'STATIC' && res.type !== 'DYNAMIC')
+      throw badRequest(`${what}.reservations[${j}].type must be STATIC or DYNAMIC`)
+  })
+}
+
+function role(v: unknown, what: string): string {
+  const name = string(v, what)
+  // eslint-disable-next-line no-control-regex
+  if (!name || name.length > 255 || name === '.' || name === '..' || name.startsWith('-') || /[\s\u0000-\u001f\u007f]/.test(name))
+    throw badRequest(`${what} '${name.slice(0, 64)}' is not a valid role name`)
+  return name
 }
 
 function validateKillPolicy(v: unknown, what: string): KillPolicy | undefined {
