@@ -139,6 +139,24 @@ describe('the master fuzzed with calls that may change its state', () => {
     await finishLaunched()
   })
 
+  it('refuses lists of more than 1024 resources, ranges, set items or attributes (resource math runs on them every allocation)', async () => {
+    const register = (extra: Record<string, unknown>) =>
+      request(`${master.url}/internal/v1/agent/register`, {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({...(registration(new Random(2)) as object), tasks: [], ...extra}),
+      })
+    const many = (n: number) => Array.from({length: n}, (_, i) => scalar(`r${i}`, 1))
+    const res = await register({resources: many(1025)})
+    assert.equal(res.status, 400)
+    assert.match(res.text, /'body.resources' has 1025 entries; at most 1024 are accepted/)
+    const ranges = Array.from({length: 1025}, (_, i) => ({begin: 3 * i, end: 3 * i + 1}))
+    assert.equal((await register({resources: [{name: 'ports', type: 'RANGES', ranges: {range: ranges}}]})).status, 400)
+    const attributes = Array.from({length: 1025}, (_, i) => ({name: `a${i}`, type: 'TEXT', text: {value: 'x'}}))
+    assert.equal((await register({agent_info: {hostname: 'h', attributes}})).status, 400)
+    assert.equal((await register({resources: many(1024)})).status, 200)
+  })
+
   it(`answers ${COUNT} mutated calls that reach deep with no 5xx, and keeps serving`, async () => {
     const failures: string[] = []
     const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> =>

@@ -258,7 +258,8 @@ export class Master {
       }
     })
     const planned = allocate({
-      agents: agents.map((a) => ({id: a.id, available: this.state.available(a), reachable: a.status === 'registered'})),
+      // Only registered agents are offered: what the others have is not worth working out.
+      agents: agents.map((a) => ({id: a.id, available: a.status === 'registered' ? this.state.available(a) : [], reachable: a.status === 'registered'})),
       frameworks,
       weights: this.config.weights ?? {},
       total,

@@ -44,8 +44,16 @@ export function boolean(v: unknown, path: string): boolean {
   return v
 }
 
-export function array<T>(v: unknown, path: string, item: (x: unknown, path: string) => T): T[] {
+/**
+ * Most entries in a list of resources, of ranges or set items in one resource, or of attributes.
+ * Far more than any agent or task has; what is kept goes through resource math on every
+ * allocation, so an unbounded list (an agent registering 20 000 resources) would stall it.
+ */
+export const MAX_ENTRIES = 1024
+
+export function array<T>(v: unknown, path: string, item: (x: unknown, path: string) => T, max = Infinity): T[] {
   if (!Array.isArray(v)) throw new ShapeError(`'${path}' must be an array`)
+  if (v.length > max) throw new ShapeError(`'${path}' has ${v.length} entries; at most ${max} are accepted`)
   return v.map((x, i) => item(x, `${path}[${i}]`))
 }
 
@@ -108,11 +116,11 @@ function typedValue(o: Json, path: string): void {
           if (!Number.isInteger(req(range, 'begin', q, number)) || !Number.isInteger(req(range, 'end', q, number)))
             throw new ShapeError(`'${q}' must have integer 'begin' and 'end'`)
           return range
-        }),
+        }, MAX_ENTRIES),
       ) ?? []
   } else if (type === 'SET') {
     const set = req(o, 'set', path, object)
-    set.item = opt(set, 'item', `${path}.set`, (s, p) => array(s, p, string)) ?? []
+    set.item = opt(set, 'item', `${path}.set`, (s, p) => array(s, p, string, MAX_ENTRIES)) ?? []
   } else req(object(req(o, 'text', path, object), `${path}.text`), 'value', `${path}.text`, string)
 }
 
@@ -153,7 +161,7 @@ export function resource(v: unknown, path: string): Resource {
 }
 
 export function resources(v: unknown, path: string): Resource[] {
-  return array(v, path, resource)
+  return array(v, path, resource, MAX_ENTRIES)
 }
 
 export function attribute(v: unknown, path: string): Attribute {
@@ -277,7 +285,7 @@ export function agentInfo(v: unknown, path: string): AgentInfo {
     throw new ShapeError(`'${path}.port' must be a port number`)
   opt(o, 'id', path, value)
   opt(o, 'resources', path, resources)
-  opt(o, 'attributes', path, (a, p) => array(a, p, attribute))
+  opt(o, 'attributes', path, (a, p) => array(a, p, attribute, MAX_ENTRIES))
   o.port ??= 5051
   o.resources ??= []
   o.attributes ??= []
