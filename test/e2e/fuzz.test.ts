@@ -6,8 +6,9 @@
  * answer, every component alive and never restarted, and no state changed by a refused request
  * (the master's and the agent's state, the users).
  *
- * The run is seeded: a failure prints the seed and the request's index; `FUZZ_SEED=<seed>`
- * replays the run, `FUZZ_ONLY=<i,j>` only some of its requests, `FUZZ_COUNT` sizes it.
+ * The run is seeded (the same seed every time unless told): a failure prints the seed and the
+ * request's index; `FUZZ_SEED=<seed>` replays a run, `FUZZ_SEED=random` explores a new one,
+ * `FUZZ_ONLY=<i,j>` sends only some of its requests, `FUZZ_COUNT` sizes it.
  *
  * Last, the limits with raw sockets: bodies over the limit (413, declared and chunked), JSON
  * nested too deeply (400), heads too large or with too many headers (431), slow heads held by
@@ -23,7 +24,7 @@ import {after, before, describe, it} from 'node:test'
 import {SchedulerDriver} from '../../src/mesos/driver'
 import {RecordIODecoder} from '../../src/mesos/recordio'
 import type {Offer, TaskStatus} from '../../src/mesos/types'
-import {TARGETS, USERS_TARGET, describeFinding, runFuzz, seedFromEnv, summarize, uidOf, type FuzzContext, type FuzzReport} from './fuzz'
+import {INJECTED, TARGETS, USERS_TARGET, describeFinding, runFuzz, seedFromEnv, summarize, uidOf, type FuzzContext, type FuzzReport} from './fuzz'
 import {Sandbox, alive, waitFor} from './harness'
 
 type Json = Record<string, unknown>
@@ -232,8 +233,10 @@ describe('fuzzing every write endpoint', () => {
   })
 
   it(`answers ${COUNT} random and mutated requests with no 5xx, no hang, no leak and nothing wrongly accepted`, async () => {
+    fs.rmSync(INJECTED, {force: true})
     report = await runFuzz(TARGETS, ctx, {seed, count: COUNT, concurrency: 8, timeoutMs: 10_000, rawShare: 0.06, canaries, only: ONLY, maxFindings: 40})
     console.log(summarize(report))
+    assert.ok(!fs.existsSync(INJECTED), `a shell payload of the fuzz ran: ${INJECTED} exists (seed ${seed})`)
     const shown = report.findings.slice(0, 15).map((f) => describeFinding(f, seed))
     assert.equal(report.findings.length, 0, `${report.findings.length} finding(s) with seed ${seed} (replay with FUZZ_SEED=${seed}):\n${shown.join('\n')}`)
     if (!ONLY) {

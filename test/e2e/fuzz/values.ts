@@ -8,6 +8,12 @@
  */
 import type {Random} from './random'
 
+/**
+ * The file a shell payload in a request would create if anything ran it: the fuzz test checks it
+ * never appears. (Payloads are harmless on purpose, should a bug ever run one.)
+ */
+export const INJECTED = '/tmp/dcos-fuzz-injected'
+
 /** Ids and names with path tricks, control bytes and other things no id may hold. */
 export const TRICK_IDS: readonly string[] = [
   '../x',
@@ -34,9 +40,9 @@ export const TRICK_IDS: readonly string[] = [
   ' ',
   '*',
   '~root',
-  '$(touch /tmp/fuzz-pwned)',
-  '`id`',
-  '; rm -rf /',
+  `$(touch ${INJECTED})`,
+  `\`touch ${INJECTED}\``,
+  `; touch ${INJECTED}`,
   '"quote',
   "'",
   '<script>alert(1)</script>',
