@@ -84,49 +84,6 @@ describe('status update manager', () => {
     manager.close()
   })
 
-  test('the next update goes out only once the acknowledgement of the one before is on disk', async () => {
-    const sent: string[] = []
-    const saves: {pending: string[]; done: () => void}[] = []
-    const checkpoint = {
-      streams: () => [],
-      // Each save is held until the test lets it complete, in order.
-      saveStream: (r: StreamRecord) => new Promise<void>((done) => saves.push({pending: r.pending.map((s) => s.uuid!), done})),
-    } as unknown as Checkpoint
-    const manager = new StatusUpdateManager({
-      checkpoint,
-      retryMs: 10_000,
-      log: silentLogger,
-      send: async (_fw, s) => {
-        sent.push(s.uuid!)
-        return true
-      },
-      onAcknowledged: () => {},
-    })
-    manager.resume()
-    try {
-      const starting = manager.update('f', status('TASK_STARTING', 'u1'))
-      const running = manager.update('f', status('TASK_RUNNING', 'u2'))
-      saves[0].done()
-      await starting
-      assert.deepEqual(sent, ['u1'])
-      // The acknowledgement of u1 arrives while u2's checkpoint is still being written.
-      const acked = manager.acknowledge('f', 't', 'u1')
-      assert.deepEqual(
-        saves.map((s) => s.pending),
-        [['u1'], ['u1', 'u2'], ['u2']],
-      )
-      saves[1].done()
-      await running
-      await new Promise((r) => setImmediate(r))
-      assert.deepEqual(sent, ['u1'], 'u2 waits: the acknowledgement of u1 is not on disk yet')
-      saves[2].done()
-      await acked
-      assert.deepEqual(sent, ['u1', 'u2'])
-    } finally {
-      manager.close()
-    }
-  })
-
   test('an acknowledgement already received when a re-send falls due wins: no duplicate goes out', async () => {
     const sent: string[] = []
     let ackNow: (() => void) | undefined

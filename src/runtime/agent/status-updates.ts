@@ -26,12 +26,6 @@ interface Stream extends StreamRecord {
   resends: number
   /** Counts attempts: only the latest one, when it ends, schedules the retry. */
   attempt: number
-  /**
-   * Acknowledgements being checkpointed. The next update waits for them: were it sent first, an
-   * agent restarted before the acknowledgement was on disk would send the acknowledged update
-   * again, after the newer one.
-   */
-  acking: number
   timer?: NodeJS.Timeout
 }
 
@@ -53,7 +47,7 @@ export class StatusUpdateManager {
 
   constructor(deps: StatusUpdateDeps) {
     this.#deps = deps
-    for (const r of deps.checkpoint.streams()) this.#streams.set(streamKey(r.framework_id, r.task_id), {...r, resends: 0, attempt: 0, acking: 0})
+    for (const r of deps.checkpoint.streams()) this.#streams.set(streamKey(r.framework_id, r.task_id), {...r, resends: 0, attempt: 0})
   }
 
   /**
@@ -64,7 +58,7 @@ export class StatusUpdateManager {
   async update(frameworkId: string, status: TaskStatus, checkpointed: Promise<void> = Promise.resolve()): Promise<void> {
     const key = streamKey(frameworkId, status.task_id.value)
     let stream = this.#streams.get(key)
-    if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: [], resends: 0, attempt: 0, acking: 0}))
+    if (!stream) this.#streams.set(key, (stream = {framework_id: frameworkId, task_id: status.task_id.value, pending: [], resends: 0, attempt: 0}))
     stream.pending.push(status)
     await Promise.all([this.#deps.checkpoint.saveStream(stream), checkpointed])
     this.#send(stream)
@@ -81,12 +75,7 @@ export class StatusUpdateManager {
     stream.pending.shift()
     clearTimeout(stream.timer)
     if (stream.pending.length === 0) this.#streams.delete(streamKey(frameworkId, taskId))
-    stream.acking++
-    try {
-      await this.#deps.checkpoint.saveStream(stream)
-    } finally {
-      stream.acking--
-    }
+    await this.#deps.checkpoint.saveStream(stream)
     this.#deps.onAcknowledged(frameworkId, head)
     this.#send(stream)
     return true
@@ -137,7 +126,7 @@ export class StatusUpdateManager {
   /** Sends the stream's first update, unless it is out already (`force`: the retry). */
   #send(stream: Stream, force = false): void {
     const head = stream.pending[0]
-    if (this.#paused || this.#closed || !head || stream.acking > 0 || (!force && stream.sentUuid === head.uuid)) return
+    if (this.#paused || this.#closed || !head || (!force && stream.sentUuid === head.uuid)) return
     clearTimeout(stream.timer)
     stream.resends = stream.sentUuid === head.uuid ? stream.resends + 1 : 0
     stream.sentUuid = head.uuid
