@@ -73,7 +73,7 @@ export function splitUrl(url: string): {origin: string; path: string} {
 }
 
 /** Sends one request; never rejects. */
-function send(req: FuzzRequest, agent: http.Agent, timeoutMs: number, canaries: [string, string][], retried = false): Promise<Outcome> {
+function send(req: FuzzRequest, agent: http.Agent | false, timeoutMs: number, canaries: [string, string][], retried = false): Promise<Outcome> {
   const started = Date.now()
   return new Promise((resolve) => {
     let settled = false
@@ -120,14 +120,16 @@ function send(req: FuzzRequest, agent: http.Agent, timeoutMs: number, canaries: 
     })
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       if (status) return done({status, excerpt, leaked})
-      // A kept-alive socket the server closed just as it was reused: Node's documented retry.
+      // A kept-alive socket the server closed just as it was reused: Node's documented retry, on
+      // a connection of its own (the pool may hold more sockets as stale as this one).
       if (!retried && outgoing.reusedSocket && error.code === 'ECONNRESET') {
         clearTimeout(deadline)
         settled = true
-        void send(req, agent, timeoutMs, canaries, true).then(resolve)
+        void send(req, false, timeoutMs, canaries, true).then(resolve)
         return
       }
-      done({status: 0, error: error.code ?? error.message, excerpt: ''})
+      const fresh = outgoing.reusedSocket ? 'on a reused connection' : 'on a new connection'
+      done({status: 0, error: `${error.code ?? error.message} ${fresh}${retried ? ', after a reset of a reused one' : ''}`, excerpt: ''})
     })
     outgoing.end(req.body)
   })
