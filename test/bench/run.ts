@@ -7,6 +7,11 @@
  *  2. ACCEPT(LAUNCH) -> TASK_RUNNING, p50, against a raw child_process.spawn of the same command (goal <= 5x).
  *  3. 1,000 short tasks through one agent: throughput against raw spawn throughput (goal >= 0.5).
  *  4. `cluster up` to ready, and the idle RSS of master + 2 agents + gateway (goal <= 200 MB).
+ *  5. Marathon (./marathon.ts): POST -> running latency, 1,000 instances up and down, 1,000 apps,
+ *     GET /v2/apps.
+ *
+ * A benchmark that fails (a refused request, a reset connection) reports why and the others go
+ * on. `BENCH_ONLY=cli,cluster,launch,marathon` (comma-separated) runs only those.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
@@ -16,6 +21,7 @@ import {ConfigManager} from '../../src/cli/config'
 import {CredentialStore, noKeychain} from '../../src/cli/credentials'
 import {SchedulerDriver} from '../../src/mesos/driver'
 import type {Offer, TaskStatus} from '../../src/mesos/types'
+import {marathonBenchmarks} from './marathon'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const DCOS = path.join(ROOT, 'bin', 'dcos')
@@ -278,11 +284,26 @@ async function launchBenchmarks() {
   }
 }
 
+/** Runs one benchmark; a failure is reported, never fatal to the rest. */
+async function section(name: string, fn: () => Promise<void>) {
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
+  if (only && !only.includes(name)) return
+  try {
+    await fn()
+  } catch (error) {
+    report(`${name}: FAILED: ${(error as Error)?.stack ?? error}`)
+  }
+}
+
 async function main() {
+  // A driver call or socket failing after its benchmark gave up on it (e.g. "connection reset"
+  // while a cluster goes down) must not end the run.
+  process.on('unhandledRejection', (error) => console.error(`bench: unhandled rejection: ${(error as Error)?.message ?? error}`))
   const env = {...process.env, DCOS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dcos-bench-cli-')), NO_COLOR: '1'}
-  await cliStartup(env)
-  await upAndRss()
-  await launchBenchmarks()
+  await section('cli', () => cliStartup(env))
+  await section('cluster', () => upAndRss())
+  await section('launch', () => launchBenchmarks())
+  await section('marathon', () => marathonBenchmarks({clusterUp, clusterDown, report}))
   fs.rmSync(env.DCOS_DIR!, {recursive: true, force: true})
   fs.mkdirSync(path.join(ROOT, '.bench'), {recursive: true})
   fs.writeFileSync(path.join(ROOT, '.bench', 'last.txt'), lines.join('\n') + '\n')
