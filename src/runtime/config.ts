@@ -15,6 +15,9 @@ export const DCOS_VERSION = '0.1.0'
  * (PEM, SPKI, RS256) and sends `token`, its own long-lived service token, on its calls to other
  * components. Only ever in the 0600 config file, never on a command line or in a log.
  */
+/** The uids of the components' own service tokens (signed by `cluster up`). */
+export const SERVICE_UIDS = {master: 'dcos_master', agent: 'dcos_agent', gateway: 'dcos_gateway', marathon: 'dcos_marathon'} as const
+
 export interface ComponentAuth {
   publicKey: string
   token: string

@@ -124,7 +124,8 @@ describe('fuzzing every write endpoint', () => {
 
   before(async () => {
     gateway = await sb.up(1)
-    auth = await sb.authHeaders()
+    // The master's service token: it passes everywhere a user's does, and on the internal agent protocol too.
+    auth = sb.serviceAuthHeaders('master')
     const components = sb.components()
     masterUrl = components.master.url
     const [agentName, agent] = Object.entries(components).find(([name]) => name.startsWith('agent'))!

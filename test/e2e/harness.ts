@@ -135,6 +135,12 @@ export class Sandbox {
     return token ? {Authorization: `token=${token}`} : {}
   }
 
+  /** The headers a component sends: its service token from the cluster's 0600 config (e.g. 'master'). */
+  serviceAuthHeaders(component: string): Record<string, string> {
+    const config = JSON.parse(fs.readFileSync(path.join(this.clusterDir(), 'config', `${component}.json`), 'utf8'))
+    return config.auth?.token ? {Authorization: `token=${config.auth.token}`} : {}
+  }
+
   /** A plain GET with the stored token, as a script holding the token would send it. */
   async get(url: string, headers: Record<string, string> = {}): Promise<{status: number; body: string; headers: http.IncomingHttpHeaders}> {
     return get(url, {...(await this.authHeaders()), ...headers})

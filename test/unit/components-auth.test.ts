@@ -117,6 +117,28 @@ describe('components with auth', () => {
     assert.equal(state.status, 200, "a user's token works on the master's own port too")
   })
 
+  it("refuses a user's valid token on the internal agent protocol, directly and through the gateway", async () => {
+    const token = await adminToken()
+    const headers = {Authorization: `token=${token}`, 'Content-Type': 'application/json'}
+    const calls = [
+      `${master.url}/internal/v1/agent/heartbeat`,
+      `${master.url}//internal/v1/agent/status`,
+      `${agent.url}/internal/v1/run_task`,
+      `${agent.url}/internal/v1/kill_task`,
+    ]
+    await waitFor('the agent to register', () => agent.agentId())
+    calls.push(`${gateway.url}/agent/${agent.agentId()}/internal/v1/run_task`, `${gateway.url}/mesos/internal/v1/agent/heartbeat`)
+    for (const url of calls) {
+      const res = await fetch(url, {method: 'POST', headers, body: '{}'})
+      const body = (await res.json()) as {code: string}
+      assert.equal(res.status, 403, url)
+      assert.equal(body.code, 'ERR_FORBIDDEN', url)
+    }
+    const other = await fetch(`${agent.url}/state`, {headers})
+    await other.body?.cancel()
+    assert.equal(other.status, 200, "the rest of the agent's API still takes a user's token")
+  })
+
   it('registers an agent with its service token, and not one without', async () => {
     const token = await adminToken()
     const slaves = async () =>

@@ -10,7 +10,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {componentGuard} from '../auth'
-import type {AgentConfig, Component} from '../config'
+import {type AgentConfig, type Component, SERVICE_UIDS} from '../config'
+import {AGENT_PROTOCOL_PREFIX} from '../../mesos/agent-protocol'
 import {HttpError, Router, serve} from '../http'
 import type {Logger} from '../log'
 import {Agent} from './agent'
@@ -39,7 +40,7 @@ export async function startAgent(config: AgentConfig, deps: {log: Logger; now?: 
 
   let serving = false
   const router = new Router()
-  const guard = componentGuard(config.auth, PUBLIC_PATHS)
+  const guard = componentGuard(config.auth, PUBLIC_PATHS, {prefix: AGENT_PROTOCOL_PREFIX, uids: [SERVICE_UIDS.master, SERVICE_UIDS.agent]})
   const server = await serve({
     router,
     host: config.host,

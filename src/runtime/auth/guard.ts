@@ -48,18 +48,30 @@ export async function authenticate(req: Request, verifier: TokenVerifier, isRevo
   return {token, verified: result.token}
 }
 
+/** Paths under `prefix` only the listed uids may call (e.g. the agent protocol: only the master's token). */
+export interface PrivatePaths {
+  prefix: string
+  uids: readonly string[]
+}
+
 /**
  * A component server's `before` check: every request needs a valid token except those to the
- * `publicPaths` (exact paths, e.g. `/health` for the supervisor's probe). Without `auth` (tests,
- * `--no-auth`) it lets everything through.
+ * `publicPaths` (exact paths, e.g. `/health` for the supervisor's probe), and requests under a
+ * private prefix need one of its service uids: a user's token, however valid, is a 403 there (the
+ * gateway forwards users' tokens as they are, so `/agent/<id>/internal/...` is refused too).
+ * Without `auth` (tests, `--no-auth`) it lets everything through.
  */
-export function componentGuard(auth: ComponentAuth | undefined, publicPaths: string[]): (req: Request) => Promise<void> | void {
+export function componentGuard(auth: ComponentAuth | undefined, publicPaths: string[], privatePaths?: PrivatePaths): (req: Request) => Promise<void> | void {
   if (!auth) return () => {}
   const verifier = new TokenVerifier(auth.publicKey)
   const open = new Set(publicPaths.map(normalizePath))
+  const prefix = privatePaths && normalizePath(privatePaths.prefix)
   return async (req) => {
-    if (open.has(normalizePath(req.path))) return
-    await authenticate(req, verifier)
+    const path = normalizePath(req.path)
+    if (open.has(path)) return
+    const {verified} = await authenticate(req, verifier)
+    if (prefix && (path === prefix || path.startsWith(prefix + '/')) && !privatePaths!.uids.includes(verified.uid))
+      throw iamError(403, 'Forbidden', `${prefix} is the cluster's internal protocol: only its components may call it.`, 'ERR_FORBIDDEN')
   }
 }
 

@@ -17,7 +17,9 @@ import {writePrivate, type ClusterDir} from './cluster-dir'
 import type {ClusterAuth} from './spec'
 
 export const ADMIN_UID = 'admin'
-export const SERVICE_UIDS = {master: 'dcos_master', agent: 'dcos_agent', gateway: 'dcos_gateway', marathon: 'dcos_marathon'} as const
+import {SERVICE_UIDS} from '../config'
+
+export {SERVICE_UIDS}
 /** Components' own tokens: re-signed at every `up`, so a long life costs nothing. */
 const SERVICE_TOKEN_LIFETIME_S = 10 * 365 * 24 * 60 * 60
 

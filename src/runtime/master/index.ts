@@ -4,7 +4,8 @@
  * files) and the agent protocol on `config.host:config.port`, and runs the allocation loop.
  */
 import {componentGuard, serviceHeaders} from '../auth'
-import type {Component, MasterConfig} from '../config'
+import {type Component, type MasterConfig, SERVICE_UIDS} from '../config'
+import {AGENT_PROTOCOL_PREFIX} from '../../mesos/agent-protocol'
 import type {Logger} from '../log'
 import {Router, serve} from '../http'
 import {AgentClient} from './agent-client'
@@ -56,7 +57,7 @@ export async function startMaster(config: MasterConfig, deps: StartMasterDeps): 
       host: config.host,
       port: config.port,
       limits: {maxBodyBytes: MAX_BODY_BYTES},
-      before: componentGuard(config.auth, PUBLIC_PATHS),
+      before: componentGuard(config.auth, PUBLIC_PATHS, {prefix: AGENT_PROTOCOL_PREFIX, uids: [SERVICE_UIDS.master, SERVICE_UIDS.agent]}),
       onBug: (error, req) => log.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? error}`),
     })
   } catch (error) {
