@@ -37,6 +37,8 @@ import {createSandbox, linkVolumes, type Layout} from './sandbox'
 
 /** How often running containers are checked against their limits, and re-adopted ones polled. */
 const MONITOR_INTERVAL_MS = 250
+/** A limits pass may take at most 1/MONITOR_BUDGET of the agent's time (see #monitorLimits). */
+const MONITOR_BUDGET = 20
 const FETCH_MAX_BYTES = 1024 * 1024 * 1024
 const FETCH_TIMEOUT_MS = 10 * 60_000
 
@@ -201,7 +203,7 @@ export class Containerizer {
   /** Stops watching (task processes keep running) and every timer. */
   close(): void {
     this.#closed = true
-    clearInterval(this.#monitor)
+    clearTimeout(this.#monitor)
     for (const w of this.#watched.values()) {
       clearTimeout(w.killTimer)
       w.watcher.stop()
@@ -269,25 +271,36 @@ export class Containerizer {
     watched.killTimer = setTimeout(() => this.#killProcesses(record), remaining)
   }
 
-  /** Checks running containers against their limits every MONITOR_INTERVAL_MS while any runs. */
+  /**
+   * Checks running containers against their limits every MONITOR_INTERVAL_MS while any runs, or
+   * less often when a pass takes long: the next pass waits MONITOR_BUDGET times as long as this
+   * one took. A pass reads files per container (cgroup counters, or the process table), so with a
+   * thousand containers a fixed 250 ms would keep the agent's only thread busy with it, slowing
+   * every launch, kill and status update; a container's limits are still checked when it ends.
+   */
   #monitorLimits(): void {
     if (this.#monitor || this.#closed) return
-    this.#monitor = setInterval(() => {
+    const pass = () => {
       const running = [...this.#watched.values()].filter((w) => w.record.leader && !w.record.limitation)
-      if (running.length === 0) {
-        clearInterval(this.#monitor)
+      if (running.length === 0 || this.#closed) {
         this.#monitor = undefined
         return
       }
-      const byId = new Map(running.map((w) => [w.record.container_id, w.record]))
-      for (const [containerId, limitation] of this.#o.isolator.check(running.map((w) => isolated(w.record)))) {
-        const record = byId.get(containerId)!
-        record.limitation = limitation
-        this.#o.log.warn(`task ${record.task.task_id.value}: ${limitation.message}; destroying its container`)
-        this.#killProcesses(record)
-        void this.#o.persist(record).catch(() => {})
+      const started = performance.now()
+      try {
+        const byId = new Map(running.map((w) => [w.record.container_id, w.record]))
+        for (const [containerId, limitation] of this.#o.isolator.check(running.map((w) => isolated(w.record)))) {
+          const record = byId.get(containerId)!
+          record.limitation = limitation
+          this.#o.log.warn(`task ${record.task.task_id.value}: ${limitation.message}; destroying its container`)
+          this.#killProcesses(record)
+          void this.#o.persist(record).catch(() => {})
+        }
+      } finally {
+        this.#monitor = setTimeout(pass, Math.max(MONITOR_INTERVAL_MS, (performance.now() - started) * MONITOR_BUDGET))
       }
-    }, MONITOR_INTERVAL_MS)
+    }
+    this.#monitor = setTimeout(pass, MONITOR_INTERVAL_MS)
   }
 }
 
