@@ -29,8 +29,23 @@ function identity(r: Resource): string {
   return `${r.name}\u0000${r.type}\u0000${reservationRole(r)}\u0000${pid}\u0000${path}\u0000${kind}`
 }
 
+/**
+ * A deep copy of a resource. Resources are plain JSON data, so a direct copy does it, several
+ * times faster than structuredClone (which serialises): the master clones every resource of an
+ * agent in each allocation cycle, and with a thousand tasks that was most of its time.
+ */
 function clone(r: Resource): Resource {
-  return structuredClone(r)
+  return copyData(r) as Resource
+}
+
+function copyData(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v
+  if (Array.isArray(v)) return v.map(copyData)
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v)
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(v)) out[k] = copyData((v as Record<string, unknown>)[k])
+  return out
 }
 
 function mergeRanges(ranges: Range[]): Range[] {
