@@ -84,6 +84,10 @@ const KILL_RETRY_MS = 10_000
 const STAGING_RECONCILE_MS = 30_000
 const RECONCILE_ALL_MS = 10 * 60_000
 const MAINTENANCE_MS = 5_000
+/** A tick that took longer than this paces the next one (markDirty)... */
+const SLOW_TICK_MS = 1
+/** ... to TICK_BUDGET times its cost after it: planning takes at most about 1/TICK_BUDGET of the time. */
+const TICK_BUDGET = 4
 /** Concurrent calls to the master for kills (a scale-down of 1000 tasks). */
 const KILL_CONCURRENCY = 32
 
@@ -130,6 +134,8 @@ export class MarathonScheduler {
   #frameworkId?: string
   #dirty = new Set<string>()
   #tickScheduled = false
+  /** When the last tick ended and how long it took (performance.now() ms), for markDirty's pacing. */
+  #lastTick = {end: 0, cost: 0}
   readonly #wanted = new Map<string, Wanted>()
   readonly #waiting = new Map<string, Waiting>()
   readonly #plans = new Map<string, AppPlan>()
@@ -237,12 +243,20 @@ export class MarathonScheduler {
     }
   }
 
-  /** The apps need planning again: on the next turn of the event loop. */
+  /**
+   * The apps need planning again: on the next turn of the event loop, or, after a turn that took
+   * long (planning an app looks at all its tasks: a thousand of them, each sending its own status
+   * updates), once TICK_BUDGET times that long has passed since, so that planning takes a bounded
+   * share of Marathon's time and more changes are planned at once.
+   */
   markDirty(appIds: Iterable<string>): void {
     for (const id of appIds) this.#dirty.add(id)
     if (this.#tickScheduled || this.#stopped) return
     this.#tickScheduled = true
-    setImmediate(() => this.#guard('tick', () => this.#tick()))
+    const tick = () => this.#guard('tick', () => this.#tick())
+    const wait = this.#lastTick.cost > SLOW_TICK_MS ? this.#lastTick.end + this.#lastTick.cost * TICK_BUDGET - performance.now() : 0
+    if (wait > 0) setTimeout(tick, wait)
+    else setImmediate(tick)
   }
 
   waiting(): ReadonlyMap<string, Waiting> {
@@ -268,13 +282,19 @@ export class MarathonScheduler {
   #tick(): void {
     this.#tickScheduled = false
     if (this.#stopped) return
+    const started = performance.now()
     const now = this.#deps.now()
     const dirty = this.#dirty
     this.#dirty = new Set()
     for (const d of this.#deps.state.deployments.values()) for (const a of currentActions(d)) dirty.add(a.app)
-    for (const appId of dirty) this.#plan(appId, now)
-    this.#progressDeployments()
-    this.#reviveOrSuppress()
+    try {
+      for (const appId of dirty) this.#plan(appId, now)
+      this.#progressDeployments()
+      this.#reviveOrSuppress()
+    } finally {
+      const end = performance.now()
+      this.#lastTick = {end, cost: end - started}
+    }
   }
 
   #frozen(appId: string): boolean {

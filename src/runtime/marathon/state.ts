@@ -123,7 +123,8 @@ export class MarathonState {
     for (const id of draft.apps.keys()) {
       if (draft.groups.has(id)) throw message(409, `An app with the path ${id} already exists.`)
     }
-    const cycle = dependencyCycle(draft.apps, (id) => this.dependenciesOf(id, draft.apps, draft.groups))
+    // Without any dependency there is no cycle: skips a walk over every app's ancestors per change.
+    const cycle = hasDependencies(draft) ? dependencyCycle(draft.apps, (id) => this.dependenciesOf(id, draft.apps, draft.groups)) : undefined
     if (cycle) throw invalidAt('/', `Dependency graph has cyclic dependencies (at ${cycle}).`)
 
     const before = this.apps
@@ -271,6 +272,12 @@ export class MarathonState {
   appsUnder(id: string): App[] {
     return [...this.apps.values()].filter((a) => isDescendant(a.id, id))
   }
+}
+
+function hasDependencies(draft: Draft): boolean {
+  for (const a of draft.apps.values()) if (a.dependencies?.length) return true
+  for (const g of draft.groups.values()) if (g.dependencies?.length) return true
+  return false
 }
 
 /** A port 0 takes the service port the app had at the same position, if no one else took it. */
