@@ -169,7 +169,14 @@ async function until(what: string, done: () => boolean, timeoutMs: number): Prom
   }
 }
 
+/** `BENCH_MARATHON=latency,scale,apps` runs only those sections; `BENCH_MARK=1` prints CLOCK_MONOTONIC µs at phase starts (to cut profiles). */
+function mark(what: string): void {
+  if (process.env.BENCH_MARK) console.log(`mark ${what} ${process.hrtime.bigint() / 1000n}`)
+}
+
 async function section(report: (line: string) => void, name: string, fn: () => Promise<void>): Promise<void> {
+  const only = process.env.BENCH_MARATHON?.split(',')
+  if (only && !only.includes(name)) return
   try {
     await fn()
   } catch (error) {
@@ -199,7 +206,7 @@ export async function marathonBenchmarks<C extends BenchCluster>(h: BenchHelpers
     })
 
     // 1. POST -> running, one app at a time.
-    await section(report, 'POST /v2/apps -> running', async () => {
+    await section(report, 'latency', async () => {
       const runs = 30
       const warmup = 3
       const latencies: number[] = []
@@ -223,7 +230,7 @@ export async function marathonBenchmarks<C extends BenchCluster>(h: BenchHelpers
     })
 
     // 2. + 3. One app scaled to 1,000 instances, then to 0.
-    await section(report, 'scale to 1,000 and back', async () => {
+    await section(report, 'scale', async () => {
       const n = 1000
       const raw = await rawSpawns(n)
       const rawKillMs = await killAll(raw.children)
@@ -232,6 +239,7 @@ export async function marathonBenchmarks<C extends BenchCluster>(h: BenchHelpers
       await until(`${id} running`, () => (running.get(id) ?? 0) >= 1, 30_000)
       await m.running(id, 1, 30_000)
       running.set(id, 0)
+      mark('scale-up')
       const t0 = performance.now()
       await m.json('PUT', `/v2/apps${id}?force=true`, {instances: n})
       await until(`${n} tasks of ${id} running`, () => (running.get(id) ?? 0) >= n - 1, 120_000)
@@ -240,18 +248,21 @@ export async function marathonBenchmarks<C extends BenchCluster>(h: BenchHelpers
       report(`marathon: scale one app 1 -> ${n} instances, all running ${fmt(upMs)}; ${n} raw spawns ${fmt(raw.totalMs)} = ${(upMs / raw.totalMs).toFixed(2)}x (goal <= 2x)`)
 
       killed.set(id, 0)
+      mark('scale-down')
       const t1 = performance.now()
       await m.json('PUT', `/v2/apps${id}?force=true`, {instances: 0})
       await until(`${n} tasks of ${id} killed`, () => (killed.get(id) ?? 0) >= n, 120_000)
       const downMs = performance.now() - t1
       report(`marathon: scale ${n} -> 0, all TASK_KILLED ${fmt(downMs)}; raw SIGKILL + reap of ${n} ${fmt(rawKillMs)} (goal <= 1 s)`)
+      mark('scale-end')
       await m.json('DELETE', `/v2/apps${id}?force=true`)
     })
 
     // 4. + 5. 1,000 apps posted one by one, then GET /v2/apps with them.
-    await section(report, '1,000 apps', async () => {
+    await section(report, 'apps', async () => {
       const n = 1000
       const before = runningTotal
+      mark('apps')
       const t0 = performance.now()
       for (let i = 0; i < n; i++) await m.json('POST', '/v2/apps', app(`/many/app-${i}`, 1))
       const postedMs = performance.now() - t0
@@ -266,6 +277,7 @@ export async function marathonBenchmarks<C extends BenchCluster>(h: BenchHelpers
       const allMs = performance.now() - t0
       report(`marathon: ${n} apps POSTed one by one (POSTs took ${fmt(postedMs)}), all running ${fmt(allMs)} = ${((n / allMs) * 1000).toFixed(0)} apps/s (goal <= 10 s)`)
 
+      mark('get')
       const gets: number[] = []
       const stringify: number[] = []
       let size = 0
@@ -285,6 +297,7 @@ export async function marathonBenchmarks<C extends BenchCluster>(h: BenchHelpers
       report(
         `marathon: GET /v2/apps with ${n} apps (${(size / 1e6).toFixed(2)} MB) p50 ${fmt(g)}; JSON.stringify of it p50 ${fmt(s)} = ${(g / s).toFixed(1)}x (goal <= 3x)`,
       )
+      mark('get-end')
       await m.json('DELETE', '/v2/groups/many?force=true')
     })
   } finally {
