@@ -4,7 +4,8 @@
  * and through the gateway, most with a valid token so they reach the handlers. Then: no 5xx,
  * no request without an answer, no 2xx for what must be refused, nothing of the host in any
  * answer, every component alive and never restarted, and no state changed by a refused request
- * (the master's and the agent's state, the users).
+ * (the master's and the agent's state, the users, Marathon's apps, groups and tasks outside the
+ * fuzz group, which the test removes after the run).
  *
  * The run is seeded (the same seed every time unless told): a failure prints the seed and the
  * request's index; `FUZZ_SEED=<seed>` replays a run, `FUZZ_SEED=random` explores a new one,
@@ -24,12 +25,12 @@ import {after, before, describe, it} from 'node:test'
 import {SchedulerDriver} from '../../src/mesos/driver'
 import {RecordIODecoder} from '../../src/mesos/recordio'
 import type {Offer, TaskStatus} from '../../src/mesos/types'
-import {INJECTED, TARGETS, USERS_TARGET, describeFinding, runFuzz, seedFromEnv, summarize, uidOf, type FuzzContext, type FuzzReport} from './fuzz'
+import {FUZZ_GROUP, INJECTED, MARATHON_WITNESS_APP, TARGETS, USERS_TARGET, describeFinding, runFuzz, seedFromEnv, summarize, uidOf, type FuzzContext, type FuzzReport} from './fuzz'
 import {Sandbox, alive, waitFor} from './harness'
 
 type Json = Record<string, unknown>
 
-const COUNT = Number(process.env.FUZZ_COUNT ?? 4000)
+const COUNT = Number(process.env.FUZZ_COUNT ?? 6000)
 const ONLY = process.env.FUZZ_ONLY ? new Set(process.env.FUZZ_ONLY.split(',').map(Number)) : undefined
 
 /** A request with any method and body; resolves with status and body (never rejects on a status). */
@@ -62,6 +63,25 @@ function stable(value: unknown, victimId: string): unknown {
     return Object.fromEntries(Object.keys(o).sort().filter((k) => !drop.test(k)).map((k) => [k, walk(o[k])]))
   }
   return walk(value)
+}
+
+/**
+ * What of Marathon must not change: every app outside the fuzz group (definition, version,
+ * instances), every group outside it, and the witness app's tasks (same ids, still running).
+ */
+function marathonStable(apps: {apps: Json[]}, groups: Json, tasks: {tasks: Json[]}): unknown {
+  const outside = (id: unknown) => typeof id === 'string' && id !== FUZZ_GROUP && !id.startsWith(`${FUZZ_GROUP}/`)
+  const groupIds: string[] = []
+  const walk = (g: Json) => {
+    groupIds.push(g.id as string)
+    for (const child of (g.groups as Json[]) ?? []) walk(child)
+  }
+  walk(groups)
+  return {
+    apps: apps.apps.filter((a) => outside(a.id)).map((a) => ({id: a.id, version: a.version, instances: a.instances, cmd: a.cmd, versionInfo: a.versionInfo})),
+    groups: groupIds.filter(outside).sort(),
+    tasks: tasks.tasks.filter((t) => outside(t.appId)).map((t) => ({id: t.id, appId: t.appId, state: t.state, startedAt: t.startedAt})),
+  }
 }
 
 /** A framework subscribed by hand, so the test knows its Mesos-Stream-Id. */
@@ -104,21 +124,24 @@ describe('fuzzing every write endpoint', () => {
   let ctx: FuzzContext
   let canaries: Record<string, string> = {}
   let report: FuzzReport
-  let before_: {components: ReturnType<Sandbox['components']>; master: unknown; agent: unknown; uids: string[]}
+  let marathonUrl = ''
+  let before_: {components: ReturnType<Sandbox['components']>; master: unknown; agent: unknown; uids: string[]; marathon: unknown}
 
   const snapshot = async () => {
-    const [master, agent, users] = await Promise.all([
+    const [master, agent, users, apps, groups, tasks] = await Promise.all([
       request(`${masterUrl}/master/state`, 'GET', auth),
       request(`${agentUrl}/state`, 'GET', auth),
       request(`${gateway}/acs/api/v1/users`, 'GET', auth),
+      request(`${marathonUrl}/v2/apps`, 'GET', auth),
+      request(`${marathonUrl}/v2/groups`, 'GET', auth),
+      request(`${marathonUrl}/v2/tasks`, 'GET', auth),
     ])
-    assert.equal(master.status, 200)
-    assert.equal(agent.status, 200)
-    assert.equal(users.status, 200)
+    for (const r of [master, agent, users, apps, groups, tasks]) assert.equal(r.status, 200)
     return {
       master: stable(JSON.parse(master.body), ctx.victim.frameworkId),
       agent: stable(JSON.parse(agent.body), ctx.victim.frameworkId),
       uids: (JSON.parse(users.body) as {array: {uid: string}[]}).array.map((u) => u.uid).sort(),
+      marathon: marathonStable(JSON.parse(apps.body), JSON.parse(groups.body), JSON.parse(tasks.body)),
     }
   }
 
@@ -203,6 +226,17 @@ describe('fuzzing every write endpoint', () => {
     const victim = await subscribeByHand(masterUrl, auth, victimInfo)
     closeVictim = victim.close
 
+    // Marathon's witness: an app with a running task no request may touch.
+    marathonUrl = components.marathon.url
+    const json = {...auth, 'Content-Type': 'application/json'}
+    const created = await request(`${marathonUrl}/v2/apps`, 'POST', json, JSON.stringify({id: MARATHON_WITNESS_APP, cmd: 'exec sleep 600', instances: 1, cpus: 0.01, mem: 16}))
+    assert.equal(created.status, 201, created.body)
+    const marathonTask = await waitFor('the Marathon witness task running', async () => {
+      const r = JSON.parse((await request(`${marathonUrl}/v2/apps${MARATHON_WITNESS_APP}/tasks`, 'GET', auth)).body) as {tasks: {id: string; state: string}[]}
+      return r.tasks.find((t) => t.state === 'TASK_RUNNING')?.id
+    }, 30_000, 200)
+    await waitFor('the witness deployment done', async () => (JSON.parse((await request(`${marathonUrl}/v2/deployments`, 'GET', auth)).body) as unknown[]).length === 0, 15_000, 100)
+
     const agentState = JSON.parse((await request(`${agentUrl}/state`, 'GET', auth)).body) as {frameworks: {executors: {id: string; directory: string}[]}[]}
     const sandbox = agentState.frameworks.flatMap((f) => f.executors).find((e) => e.id === taskId)?.directory
     assert.ok(sandbox, 'the witness sandbox is known')
@@ -213,6 +247,7 @@ describe('fuzzing every write endpoint', () => {
         master: [masterUrl, `${gateway}/mesos`],
         agent: [agentUrl, `${gateway}/agent/${agentId}`, `${gateway}/slave/${agentId}`],
         gateway: [gateway],
+        marathon: [marathonUrl, `${gateway}/marathon`, `${gateway}/service/marathon`],
       },
       authorization: auth.Authorization,
       victim: {frameworkId: victim.frameworkId, streamId: victim.streamId, frameworkInfo: victimInfo},
@@ -221,8 +256,9 @@ describe('fuzzing every write endpoint', () => {
       agentId,
       sandbox,
       adminUid: admin.uid,
-      knownIds: [victim.frameworkId, witness.d.frameworkId!, ghostFrameworkId, agentId, taskId, 'admin'],
+      knownIds: [victim.frameworkId, witness.d.frameworkId!, ghostFrameworkId, agentId, taskId, 'admin', MARATHON_WITNESS_APP],
       liveFrameworkIds: [victim.frameworkId, witness.d.frameworkId!],
+      marathonWitness: {appId: MARATHON_WITNESS_APP, taskId: marathonTask},
     }
     before_ = {components, ...(await snapshot())}
   })
@@ -258,7 +294,20 @@ describe('fuzzing every write endpoint', () => {
     assert.equal(nodes.code, 0, nodes.stderr)
   })
 
-  it('changes no state: frameworks, agents, tasks, the agent, and users but those created', async () => {
+  it("removes the fuzz group's apps and groups (all with 0 instances) and no task ever ran for them", async () => {
+    const json = {...auth, 'Content-Type': 'application/json'}
+    const tasks = JSON.parse((await request(`${marathonUrl}/v2/tasks`, 'GET', auth)).body) as {tasks: {appId: string}[]}
+    assert.deepEqual(tasks.tasks.filter((t) => t.appId.startsWith(`${FUZZ_GROUP}/`)), [], `tasks of the fuzz group (seed ${seed})`)
+    await waitFor('the fuzz group removed', async () => {
+      const r = await request(`${marathonUrl}/v2/groups${FUZZ_GROUP}?force=true`, 'DELETE', json)
+      return r.status === 200 || r.status === 404
+    }, 20_000, 200)
+    await waitFor('no deployment left', async () => (JSON.parse((await request(`${marathonUrl}/v2/deployments`, 'GET', auth)).body) as unknown[]).length === 0, 20_000, 100)
+    const apps = JSON.parse((await request(`${marathonUrl}/v2/apps`, 'GET', auth)).body) as {apps: {id: string}[]}
+    assert.deepEqual(apps.apps.map((a) => a.id), [MARATHON_WITNESS_APP], `apps left after removing the fuzz group (seed ${seed})`)
+  })
+
+  it('changes no state: frameworks, agents, tasks, the agent, Marathon, and users but those created', async () => {
     // Accepted requests settle quickly; give status updates and the like a moment.
     let after_ = await snapshot()
     await waitFor('the state to settle', async () => {
@@ -269,6 +318,7 @@ describe('fuzzing every write endpoint', () => {
     }, 10_000, 300)
     assert.deepEqual(after_.master, before_.master, `the master's state changed (seed ${seed})`)
     assert.deepEqual(after_.agent, before_.agent, `the agent's state changed (seed ${seed})`)
+    assert.deepEqual(after_.marathon, before_.marathon, `Marathon's apps, groups or witness tasks changed (seed ${seed})`)
     const created = report.accepted.filter((o) => o.req.target === USERS_TARGET && o.req.method === 'PUT').map((o) => uidOf(o.req))
     assert.deepEqual(after_.uids, [...new Set([...before_.uids, ...created])].sort(), `users changed beyond the ${created.length} created (seed ${seed})`)
   })

@@ -7,6 +7,7 @@
 export {Random, seedFromEnv} from './random'
 export {generate, brokenAuthorization} from './generate'
 export {TARGETS, USERS_TARGET, uidOf} from './targets'
+export {FUZZ_GROUP, MARATHON_WITNESS_APP} from './targets-marathon'
 export {runFuzz, describeFinding, summarize, type FuzzOptions, type FuzzReport, type Finding, type Outcome} from './runner'
 export {rawCase, sendRaw} from './raw'
 export {INJECTED} from './values'

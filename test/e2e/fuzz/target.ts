@@ -11,7 +11,7 @@ export interface FuzzContext {
   /**
    * Base URLs per component, each a way to reach it: `master` → [its own port, the gateway's
    * `/mesos`], `agent` → [its port, `/agent/<id>`, `/slave/<id>`], `gateway` → [the gateway].
-   * Later components add theirs (e.g. `marathon`).
+   * `marathon` → [its port, the gateway's `/marathon`, `/service/marathon`].
    */
   bases: Record<string, string[]>
   /** `Authorization: token=<jwt>` of a logged-in user. */
@@ -30,6 +30,8 @@ export interface FuzzContext {
   knownIds: string[]
   /** Frameworks a request must never tear down, shut down or fail over. */
   liveFrameworkIds: string[]
+  /** A Marathon app with a running task that no request may touch (when Marathon is fuzzed). */
+  marathonWitness?: {appId: string; taskId: string}
 }
 
 /** A valid (or deliberately almost valid) body the fuzzer starts from. */

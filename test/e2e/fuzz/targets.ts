@@ -10,6 +10,7 @@
  * (`harmful`). So every 2xx that `accepts` does not allow is a finding.
  */
 import type {FuzzContext, FuzzRequest, FuzzTarget, Seed} from './target'
+import {MARATHON_TARGETS} from './targets-marathon'
 
 type Json = Record<string, unknown>
 
@@ -570,7 +571,7 @@ const agentReadsTarget: FuzzTarget = {
   query: () => ({jsonp: 'cb'}),
 }
 
-/** Every target of the cluster's own components. */
+/** Every target of the cluster's own components (Marathon's in ./targets-marathon). */
 export const TARGETS: FuzzTarget[] = [
   schedulerTarget,
   teardownTarget,
@@ -592,4 +593,5 @@ export const TARGETS: FuzzTarget[] = [
   masterFilesTarget,
   agentFilesTarget,
   agentReadsTarget,
+  ...MARATHON_TARGETS,
 ]
