@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -125,6 +126,72 @@ describe('marathon API robustness', () => {
     for (const [method, p] of routes) for (const b of method === 'GET' || method === 'DELETE' ? [undefined] : bodies) await send(method, p, b)
     assert.equal((await send('GET', '/v2/groups')).status, 200)
     assert.equal((await send('GET', '/v2/apps')).status, 200)
+    assert.deepEqual(bugs, [])
+  })
+
+  /** A request with its path sent as written (a URL string would have `..` and `%2e%2e` resolved by the client). */
+  const sendAsWritten = (method: string, p: string, body?: unknown): Promise<{status: number; text: string; json: () => any}> =>
+    new Promise((resolve, reject) => {
+      const text = body === undefined ? '' : JSON.stringify(body)
+      const {hostname, port} = new URL(marathon.url)
+      const req = http.request({hostname, port, path: p, method, agent: false, headers: {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text)}}, (res) => {
+        let out = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (out += d))
+        res.on('end', () => resolve({status: res.statusCode ?? 0, text: out, json: () => JSON.parse(out)}))
+      })
+      req.on('error', reject)
+      req.end(text)
+    })
+
+  const app = (id: string, instances = 0) => ({id, cmd: 'sleep 1', instances, cpus: 0.01, mem: 16})
+  const appIds = async () => ((await send('GET', '/v2/apps')).json().apps as {id: string}[]).map((a) => a.id).sort()
+
+  it("refuses '.' and '..' behind encoded slashes in app and group ids of URLs: an app created elsewhere, the root group deleted", async () => {
+    assert.equal((await send('POST', '/v2/apps', app('/dots/a'))).status, 201)
+    const before = await appIds()
+    for (const p of ['/v2/apps/dots/a%2f..%2f..%2fetc', '/v2/apps/dots/a%2F..%2Fb', '/v2/apps/dots%2f.%2fc', '/v2/apps/dots/a%2f..']) {
+      const r = await sendAsWritten('PUT', p, app('x'))
+      assert.equal(r.status, 400, `PUT ${p}: ${r.text}`)
+      assert.match(r.json().message, /'\.' or '\.\.' segment/)
+    }
+    assert.equal((await sendAsWritten('DELETE', '/v2/apps/nope%2f..%2fdots/a')).status, 400)
+    for (const [method, p] of [['DELETE', '/v2/groups/dots%2f..'], ['DELETE', '/v2/groups/dots/a%2f..%2f..'], ['PUT', '/v2/groups/x%2f%2e%2e'], ['POST', '/v2/groups/dots%2f.%2fg']]) {
+      const r = await sendAsWritten(method, p, method === 'DELETE' ? undefined : {})
+      assert.equal(r.status, 400, `${method} ${p}: ${r.text}`)
+    }
+    assert.deepEqual(await appIds(), before)
+  })
+
+  it('refuses a scaleBy that takes an app beyond the instance limit, and scales nothing (1e308 was stored as 1e308 instances, then Infinity)', async () => {
+    assert.equal((await send('POST', '/v2/apps?force=true', app('/scale/a', 1))).status, 201)
+    assert.equal((await send('POST', '/v2/apps?force=true', app('/scale/b', 0))).status, 201)
+    for (const scaleBy of [1e308, 1e6, 100_001]) {
+      const r = await send('PUT', '/v2/groups/scale?force=true', {scaleBy})
+      assert.equal(r.status, 422, r.text)
+      assert.equal(r.json().details[0].path, '/scaleBy')
+      assert.match(r.json().details[0].errors[0], /\/scale\/a .* expected 100000 or less/)
+    }
+    assert.equal((await send('GET', '/v2/apps/scale/a')).json().app.instances, 1)
+    assert.equal((await send('PUT', '/v2/groups/scale?force=true', {scaleBy: 3})).status, 200)
+    assert.equal((await send('GET', '/v2/apps/scale/a')).json().app.instances, 3)
+  })
+
+  it('refuses a group depending on itself or on a group containing it (accepted, it failed every later app in the group as cyclic)', async () => {
+    assert.equal((await send('POST', '/v2/apps?force=true', app('/cyc/a'))).status, 201)
+    for (const [method, p, body, at] of [
+      ['PUT', '/v2/groups', {id: '/cyc', dependencies: ['/cyc']}, '/dependencies(0)'],
+      ['PUT', '/v2/groups/cyc', {dependencies: ['.']}, '/dependencies(0)'],
+      ['POST', '/v2/groups', {id: '/cyc2', groups: [{id: 'sub', dependencies: ['/cyc2']}]}, '/groups(0)/dependencies(0)'],
+      ['POST', '/v2/groups', {id: '/cyc3', dependencies: ['/']}, '/dependencies(0)'],
+    ] as const) {
+      const r = await send(method, `${p}?force=true`, body)
+      assert.equal(r.status, 422, `${method} ${p} ${JSON.stringify(body)}: ${r.text}`)
+      assert.equal(r.json().details[0].path, at)
+    }
+    assert.equal((await send('POST', '/v2/apps?force=true', app('/cyc/b'))).status, 201)
+    // A group may depend on an app or group inside it: the others wait for it.
+    assert.equal((await send('PUT', '/v2/groups?force=true', {id: '/cyc', dependencies: ['/cyc/a']})).status, 200)
     assert.deepEqual(bugs, [])
   })
 })

@@ -6,7 +6,7 @@
  * single writer (./state) validates, persists and commits.
  */
 import type {App} from './app-definition'
-import {normalizeApp} from './app-definition'
+import {DEFAULT_MAX_INSTANCES, normalizeApp} from './app-definition'
 import {appExists, groupNotFound, message, Violations} from './errors'
 import {ancestors, canonicalPath, isDescendant, parentOf, pathProblems, PathError, ROOT} from './path-id'
 
@@ -88,7 +88,13 @@ function parseGroup(input: unknown, fallbackId: string, ctx: GroupContext, v: Vi
           return []
         }
         try {
-          return [canonicalPath(d, parentOf(id))]
+          const dep = canonicalPath(d, parentOf(id))
+          // Every app of the group would wait for itself and its siblings: a cycle, however few apps it has now.
+          if (dep === id || isDescendant(id, dep)) {
+            v.add(`${at}/dependencies(${i})`, `Dependency graph has cyclic dependencies: group ${id} cannot depend on itself or on a group containing it (${dep}).`)
+            return []
+          }
+          return [dep]
         } catch {
           v.add(`${at}/dependencies(${i})`, 'Path needs to be absolute')
           return []
@@ -193,12 +199,20 @@ function applyGroup(draft: Draft, update: GroupUpdate, replace: boolean): void {
   }
 }
 
-/** `{"scaleBy": f}`: every app below the group scaled to ceil(instances * f). */
-export function scaleGroup(draft: Draft, id: string, factor: number): void {
+/**
+ * `{"scaleBy": f}`: every app below the group scaled to ceil(instances * f). An app would end
+ * beyond `maxInstances` (the limit an app definition has): 422 at `/scaleBy`, nothing scaled.
+ */
+export function scaleGroup(draft: Draft, id: string, factor: number, maxInstances = DEFAULT_MAX_INSTANCES): void {
   if (!draft.groups.has(id)) throw groupNotFound(id)
+  const v = new Violations()
   for (const [appId, app] of draft.apps) {
-    if (isDescendant(appId, id)) draft.apps.set(appId, {...app, instances: Math.ceil(app.instances * factor - 1e-9)})
+    if (!isDescendant(appId, id)) continue
+    const instances = Math.max(0, Math.ceil(app.instances * factor - 1e-9))
+    if (instances <= maxInstances) draft.apps.set(appId, {...app, instances})
+    else v.add('/scaleBy', `scaling ${appId} (${app.instances} instances) by ${factor} gives ${instances} instances, expected ${maxInstances} or less`)
   }
+  v.throwIfAny()
 }
 
 /**

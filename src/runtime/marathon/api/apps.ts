@@ -30,6 +30,9 @@ export function parseAppPath(rest: string, exists: (id: string) => boolean): App
   } catch {
     throw message(400, `Malformed percent-encoding in '${rest}'`)
   }
+  // The server resolves `..` in URLs, but not behind an encoded slash: `/v2/apps/a%2f..%2f..%2fetc`
+  // would be the app `/etc`. Ids in URLs are absolute, as written.
+  if (segs.some((s) => s.split('/').some((part) => part === '.' || part === '..'))) throw message(400, `App path '/${segs.join('/')}' has a '.' or '..' segment: name the app by its absolute id`)
   const join = (parts: string[]) => '/' + parts.join('/')
   const full = join(segs)
   if (exists(full)) return {id: full}

@@ -12,13 +12,14 @@ import {appEmbed, body, deploymentResult, flag, location, type ApiContext} from 
 function groupId(rest: string): string {
   let id: string
   try {
-    id = canonicalPath(
-      rest
-        .split('/')
-        .filter(Boolean)
-        .map((s) => decodeURIComponent(s))
-        .join('/'),
-    )
+    const segs = rest
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s))
+    // The server resolves `..` in URLs, but not behind an encoded slash: `/v2/groups/a%2f..` would be
+    // the root group (a DELETE of it removes every app). Ids in URLs are absolute, as written.
+    if (segs.some((s) => s.split('/').some((part) => part === '.' || part === '..'))) throw message(400, `Group path '/${segs.join('/')}' has a '.' or '..' segment: name the group by its absolute id`)
+    id = canonicalPath(segs.join('/'))
   } catch (error) {
     if (error instanceof PathError || error instanceof URIError) throw invalidAt('/id', 'Path needs to be absolute')
     throw error
@@ -62,7 +63,7 @@ export function groupRoutes(router: Router, ctx: ApiContext): void {
     const dryRun = flag(req, 'dryRun', false)
     const result = await state.change(
       (draft) => {
-        if (u.scaleBy !== undefined) scaleGroup(draft, u.id, u.scaleBy)
+        if (u.scaleBy !== undefined) scaleGroup(draft, u.id, u.scaleBy, config.maxInstances)
         else if (u.version !== undefined) rollbackGroup(draft, u.id, u.version, (appId) => state.versionsOf(appId))
         else updateGroup(draft, u)
       },
