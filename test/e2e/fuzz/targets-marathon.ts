@@ -11,7 +11,7 @@
  * -1`, an id that is no task id), and requests that would really touch the witness (a DELETE of
  * it or of a group above it, a kill of its task) are never sent.
  */
-import {canonicalPath, isDescendant} from '../../../src/runtime/marathon/path-id'
+import {canonicalPath, isDescendant, parentOf} from '../../../src/runtime/marathon/path-id'
 import {instanceIdOf} from '../../../src/runtime/marathon/tasks'
 import type {FuzzContext, FuzzRequest, FuzzTarget, Seed} from './target'
 
@@ -46,6 +46,16 @@ function inFuzzGroup(id: unknown, base = '/'): boolean {
     return isDescendant(canonicalPath(id, base), FUZZ_GROUP)
   } catch {
     return false
+  }
+}
+
+/** The id a URL path names below `prefix` (`/v2/apps`), its segments decoded as Marathon decodes them; undefined when it names none. */
+function urlId(path: string, prefix: string): string | undefined {
+  try {
+    const segs = path.slice(prefix.length).split('/').filter(Boolean).map((seg) => decodeURIComponent(seg))
+    return canonicalPath(segs.join('/'))
+  } catch {
+    return undefined
   }
 }
 
@@ -142,10 +152,10 @@ const putFuzzAppTarget: FuzzTarget = {
   weight: 2,
   method: 'PUT',
   path: (_ctx, rng) =>
-    `/v2/apps${FUZZ_GROUP}/${rng.pick(['app-2', 'app-2-rich', 'app-1', 'app-1-rich', 'app-1-res', 'new'])}${rng.pick(['', '?partialUpdate=false', '?force=true', '?partialUpdate=nope', '?force=true&partialUpdate=true'])}`,
+    `/v2/apps${FUZZ_GROUP}/${rng.pick(['app-2', 'app-2-rich', 'app-1', 'app-1-rich', 'app-1-res', 'new', 'new%2f..%2f..%2fescaped', 'app-2%2F..', 'a%2f.%2fb'])}${rng.pick(['', '?partialUpdate=false', '?force=true', '?partialUpdate=nope', '?force=true&partialUpdate=true'])}`,
   seeds: () => appSeeds(2).slice(0, 3).map((s) => ({...s, protect: ['instances']})),
   // The app is the path's (a body's id is ignored): below the fuzz group, with 0 instances.
-  accepts: (req, ctx) => isGet(req) || ((req.method === 'PUT' || req.method === 'PATCH') && inFuzzGroup(pathBelowBase(req, ctx).replace(/^\/v2\/apps/, ''))) || (req.method === 'DELETE' && plainFuzzPath(pathBelowBase(req, ctx), '/v2/apps')),
+  accepts: (req, ctx) => isGet(req) || ((req.method === 'PUT' || req.method === 'PATCH') && inFuzzGroup(urlId(pathBelowBase(req, ctx), '/v2/apps'))) || (req.method === 'DELETE' && plainFuzzPath(pathBelowBase(req, ctx), '/v2/apps')),
   // Without `instances: 0` an update (partialUpdate=false) would launch a task; a DELETE must name a fuzz app.
   harmful: (req, ctx) => (req.method === 'DELETE' && !plainFuzzPath(pathBelowBase(req, ctx), '/v2/apps')) || (isObject(req.json) && req.json.instances !== 0),
 }
@@ -215,6 +225,9 @@ function groupSeeds(): Seed[] {
     {label: 'scaleBy (fuzz group)', body: {id: FUZZ_GROUP, scaleBy: 2}, protect: ['id']},
     {label: 'version (fuzz group)', body: {id: FUZZ_GROUP, version: '2020-01-01T00:00:00.000Z'}, protect: ['id']},
     {label: 'dependencies (fuzz group)', body: {id: `${FUZZ_GROUP}/grp`, dependencies: ['/fuzz-witness-app', '../other']}, protect: ['id']},
+    // Kept invalid: a group may not depend on itself or on a group containing it.
+    {label: 'self dependency (fuzz group)', body: {id: `${FUZZ_GROUP}/grp`, dependencies: [`${FUZZ_GROUP}/grp`], apps: [simpleApp(`${FUZZ_GROUP}/grp/a`, 0)]}, protect: ['id', 'dependencies.0', 'apps.0.id', 'apps.0.instances']},
+    {label: 'parent dependency (fuzz group)', body: {id: `${FUZZ_GROUP}/grp`, groups: [{id: `${FUZZ_GROUP}/grp/sub`, dependencies: ['.']}]}, protect: ['id', 'groups.0.id', 'groups.0.dependencies.0']},
   ]
 }
 
@@ -227,6 +240,20 @@ function harmlessGroup(json: unknown): boolean {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false
   const g = json as Json
   if (!inFuzzGroup(g.id) && g.id !== FUZZ_GROUP) return false
+  // A group depending on itself or on a group containing it is a cycle (its apps would wait for each other).
+  const id = canonicalPath(g.id as string)
+  const deps = g.dependencies ?? []
+  if (!Array.isArray(deps)) return false
+  for (const d of deps) {
+    if (typeof d !== 'string') return false
+    let dep: string
+    try {
+      dep = canonicalPath(d, parentOf(id))
+    } catch {
+      return false
+    }
+    if (dep === id || isDescendant(id, dep)) return false
+  }
   const apps = g.apps ?? []
   const groups = g.groups ?? []
   return Array.isArray(apps) && Array.isArray(groups) && apps.every(harmlessApp) && groups.every(harmlessGroup)
