@@ -19,6 +19,7 @@ import type {HttpClient} from '../clients/http'
 import type {ClusterEndpoints} from '../clients/endpoints'
 import type {MarathonClient} from '../clients/marathon'
 import type {MesosClient} from '../clients/mesos'
+import type {PackagesClient} from '../clients/packages'
 import {type ClusterConfig, ConfigManager, endpointsFromEnv, envEndpoints} from './config'
 import {CredentialStore, type KeychainLoader, osKeychain} from './credentials'
 import {DcosError, isExitError, missingDcosUrlError, notAttachedError, redact, toDcosError} from './errors'
@@ -40,6 +41,7 @@ export abstract class DcosCommand<T = unknown> extends Command {
   #authenticated?: Promise<ClusterEndpoints>
   #mesos?: Promise<MesosClient>
   #marathon?: Promise<MarathonClient>
+  #packages?: Promise<PackagesClient>
   /** Secrets this command handled besides the token (a password): redacted from every error. */
   #extraSecrets: string[] = []
 
@@ -121,6 +123,14 @@ export abstract class DcosCommand<T = unknown> extends Command {
       ([{MarathonClient}, endpoints]) => new MarathonClient(endpoints),
     )
     return this.#marathon
+  }
+
+  /** The Cosmos package service client of the current cluster (package.cosmos_url, else core.dcos_url). */
+  protected packages(): Promise<PackagesClient> {
+    this.#packages ??= Promise.all([import('../clients/packages'), this.authenticatedEndpoints()]).then(
+      ([{PackagesClient}, endpoints]) => new PackagesClient(endpoints),
+    )
+    return this.#packages
   }
 
   /** A bare HTTP client for `baseUrl` (default core.dcos_url) with the cluster's token and timeouts. */

@@ -5,9 +5,12 @@
  *
  * `dcos --version` is answered here before oclif loads its config: it must stay as fast as
  * bare node and never touch the network.
+ *
+ * A first argument that is no built-in command or topic may be a package CLI installed for the
+ * attached cluster (./subcommand-launch): only then is the cluster's subcommands dir looked at.
  */
 import path from 'node:path'
-import {Errors, flush, run as oclifRun} from '@oclif/core'
+import {Config, Errors, flush, run as oclifRun} from '@oclif/core'
 import pkg from '../../package.json'
 import {DcosError, ExitCode, isExitError, toDcosError} from './errors'
 
@@ -16,7 +19,12 @@ export function versionText(): string {
   return `dcoscli.version=${pkg.version}\n`
 }
 
-export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
+export interface RunOptions {
+  /** Look up unknown commands among the installed package CLIs (off inside a package CLI itself). */
+  subcommands?: boolean
+}
+
+export async function run(argv: string[] = process.argv.slice(2), options: RunOptions = {}): Promise<void> {
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(versionText())
     return
@@ -24,11 +32,26 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   // dist/cli.js lives in <root>/dist.
   const root = path.join(__dirname, '..')
   try {
-    await oclifRun(argv, root)
+    const config = await Config.load(root)
+    if (options.subcommands !== false && isUnknown(config, argv[0])) {
+      const {runInstalledSubcommand} = await import('./subcommand-launch')
+      const code = await runInstalledSubcommand(argv, process.env, pkg.version)
+      if (code !== undefined) {
+        process.exitCode = code
+        return
+      }
+    }
+    await oclifRun(argv, config)
     await flush()
   } catch (err) {
     exitWith(err)
   }
+}
+
+/** A first word that names no command or topic (flags and help are oclif's). */
+function isUnknown(config: Config, first: string | undefined): first is string {
+  if (!first || first.startsWith('-') || first.includes(':') || first === 'help') return false
+  return !config.findCommand(first) && !config.findTopic(first)
 }
 
 function exitWith(err: unknown): never {
