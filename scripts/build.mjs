@@ -6,6 +6,7 @@ import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import {buildUniverse} from './build-universe.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 process.chdir(root)
@@ -65,6 +66,8 @@ await Promise.all([
   build({...common, entryPoints: ['src/runtime/main.ts'], outfile: 'dist/runtime.js'}),
   build({...common, entryPoints: ['src/frameworks/mesos-execute/main.ts'], outfile: 'dist/mesos-execute.js'}),
 ])
+// The bundled package repository (after the bundles: packages may ship built artifacts).
+await buildUniverse()
 // V8's code cache for the CLI bundle, taken after a representative run so that the functions
 // every command needs (oclif's config, parser and help) are in it.
 fs.rmSync('dist/cli.js.cache', {force: true})
