@@ -65,6 +65,7 @@ await Promise.all([
   }),
   build({...common, entryPoints: ['src/runtime/main.ts'], outfile: 'dist/runtime.js'}),
   build({...common, entryPoints: ['src/frameworks/mesos-execute/main.ts'], outfile: 'dist/mesos-execute.js'}),
+  build({...common, entryPoints: ['src/frameworks/chronos/main.ts'], outfile: 'dist/chronos.js'}),
 ])
 // The bundled package repository (after the bundles: packages may ship built artifacts).
 await buildUniverse()
@@ -76,4 +77,4 @@ execFileSync(process.execPath, ['bin/dcos', 'task', 'list', '--help'], {
   stdio: 'ignore',
 })
 fs.rmSync(path.join(root, 'dist', '.cache-dcos-dir'), {recursive: true, force: true})
-console.log(`built dist/cli.js (${commands.length} commands), dist/runtime.js, dist/mesos-execute.js`)
+console.log(`built dist/cli.js (${commands.length} commands), dist/runtime.js, dist/mesos-execute.js, dist/chronos.js`)

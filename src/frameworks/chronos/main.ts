@@ -1,0 +1,112 @@
+/**
+ * `node chronos.js [flags]`: the Chronos process, as Marathon runs it from the package. The
+ * master is `--master`, else the one the agent we run on reports (MESOS_AGENT_ENDPOINT → the
+ * agent's /state `flags.master`, as real Mesos agents report it). SIGTERM/SIGINT close the
+ * subscription without tearing the framework down, so the relaunched task fails over to it.
+ * Exit status: 2 for a bad command line, 1 when start-up fails; errors are one line each.
+ */
+import http from 'node:http'
+import {createLogger} from '../../runtime/log'
+import {UsageError, masterUrl, parseFlags, usage, type ParsedFlags} from './flags'
+import {startChronos} from './index'
+
+const err = (line: string) => process.stderr.write(`${line}\n`)
+
+/** Asks the agent at `endpoint` (host:port) for its master (`/state` → flags.master). */
+export async function agentMaster(endpoint: string, headers: Record<string, string>): Promise<string> {
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = http.get(`http://${endpoint}/state`, {headers, timeout: 10_000}, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => {
+        text += d
+        if (text.length > 32 * 1024 * 1024) req.destroy(new Error('the agent state is too large'))
+      })
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`the agent answered ${res.statusCode}`))))
+    })
+    req.on('timeout', () => req.destroy(new Error('the agent did not answer within 10 s')))
+    req.on('error', reject)
+  })
+  const master = (JSON.parse(body) as {flags?: {master?: unknown}}).flags?.master
+  if (typeof master !== 'string' || master === '') throw new Error("the agent's /state has no flags.master")
+  if (master.startsWith('zk://')) throw new Error(`the agent's master is ${master}: ZooKeeper detection is not supported; pass --master`)
+  return masterUrl(master)
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ParsedFlags
+  try {
+    parsed = parseFlags(argv, process.env)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    err(`chronos: ${error.message}\n\n${usage()}`)
+    return 2
+  }
+  if (parsed.help) {
+    process.stdout.write(`${usage()}\n`)
+    return 0
+  }
+  const {flags} = parsed
+  const log = createLogger('chronos')
+  if (parsed.ignored.length > 0) log.info(`ignoring flags that configure what this Chronos does not have: ${parsed.ignored.map((f) => `--${f}`).join(' ')}`)
+  const auth = await serviceAuth(log)
+  let master: string
+  if (flags.master) master = masterUrl(flags.master)
+  else if (process.env.MESOS_AGENT_ENDPOINT) {
+    try {
+      master = await agentMaster(process.env.MESOS_AGENT_ENDPOINT, auth.headers())
+    } catch (error) {
+      err(`chronos: could not learn the master from the agent at ${process.env.MESOS_AGENT_ENDPOINT}: ${(error as Error).message}; pass --master`)
+      return 1
+    }
+  } else {
+    err('chronos: no --master given and not running on a Mesos agent (no MESOS_AGENT_ENDPOINT)')
+    return 2
+  }
+  const service = await startChronos({
+    masterUrl: master,
+    frameworkName: flags.frameworkName,
+    hostname: flags.hostname,
+    user: flags.user,
+    role: flags.role,
+    ...(flags.principal && {principal: flags.principal}),
+    failoverTimeoutSeconds: flags.failoverTimeoutSeconds,
+    failureRetryMs: flags.failureRetryMs,
+    disableAfterFailures: flags.disableAfterFailures,
+    declineOfferMs: flags.declineOfferMs,
+    headers: auth.headers,
+    ...(auth.authorize && {authorize: auth.authorize}),
+    stateDir: flags.stateDir,
+    bindHost: flags.httpAddress,
+    port: flags.httpPort,
+    ...(flags.webuiUrl && {webuiUrl: flags.webuiUrl}),
+    jobDefaults: {taskEpsilonSeconds: flags.taskEpsilonSeconds, cpus: flags.taskCpus, mem: flags.taskMem, disk: flags.taskDisk},
+    log,
+  })
+  log.info(`framework '${flags.frameworkName}' at master ${master}; state in ${flags.stateDir}`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+  })
+  await service.close()
+  return 0
+}
+
+interface ServiceAuth {
+  headers: () => Record<string, string>
+  authorize?: Parameters<typeof startChronos>[0]['authorize']
+}
+
+/** No credential in the environment: no auth (a cluster started with --no-auth). */
+async function serviceAuth(_log: ReturnType<typeof createLogger>): Promise<ServiceAuth> {
+  return {headers: () => ({})}
+}
+
+function fail(error: unknown): never {
+  err(`chronos: ${(error as Error)?.message ?? String(error)}`)
+  process.exit(1)
+}
+
+process.on('uncaughtException', fail)
+main(process.argv.slice(2)).then((code) => process.exit(code), fail)
