@@ -6,6 +6,7 @@ import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import {buildPlugins} from './build-plugins.mjs'
 import {buildUniverse} from './build-universe.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -67,6 +68,8 @@ await Promise.all([
   build({...common, entryPoints: ['src/frameworks/mesos-execute/main.ts'], outfile: 'dist/mesos-execute.js'}),
   build({...common, entryPoints: ['src/frameworks/chronos/main.ts'], outfile: 'dist/chronos.js'}),
 ])
+// The package CLIs (plugins/<name> -> dist/plugins/dcos-<name>.zip), before the universe that serves them.
+await buildPlugins()
 // The bundled package repository (after the bundles: packages may ship built artifacts).
 await buildUniverse()
 // V8's code cache for the CLI bundle, taken after a representative run so that the functions

@@ -114,10 +114,12 @@ export class PackagesClient {
   /**
    * Downloads a package's CLI artifact. The token goes only to the cluster's own origin; a URL
    * naming the cluster's host with another scheme is fetched with the cluster's scheme (CORE,
-   * COPS-3052).
+   * COPS-3052). A file:// URL (a repository added from a local Universe directory of the bundled
+   * cluster, which runs on this machine) is read from disk.
    */
   async downloadArtifact(url: string): Promise<Buffer> {
     const target = new URL(url)
+    if (target.protocol === 'file:') return readLocalArtifact(target)
     const cluster = new URL(this.http.baseUrl)
     if (target.host === cluster.host) target.protocol = cluster.protocol
     if (target.origin === cluster.origin) return (await this.http.request('GET', target.toString(), {headers: {Accept: '*/*'}})).body
@@ -138,6 +140,16 @@ export class PackagesClient {
     })
     if (res.status >= 400) throw cosmosError(res, this.http.url(url))
     return decodeJson<T>(res)
+  }
+}
+
+async function readLocalArtifact(url: URL): Promise<Buffer> {
+  const [{readFile}, {fileURLToPath}] = await Promise.all([import('node:fs/promises'), import('node:url')])
+  const file = fileURLToPath(url)
+  try {
+    return await readFile(file)
+  } catch (e) {
+    throw new DcosError('NOT_FOUND', `cannot read the artifact ${url.toString()} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`)
   }
 }
 
