@@ -6,6 +6,8 @@
  *   POST /internal/v1/agent/register    RegisterAgentRequest   -> RegisterAgentResponse
  *   POST /internal/v1/agent/heartbeat   HeartbeatRequest       -> HeartbeatResponse
  *   POST /internal/v1/agent/status      StatusUpdateRequest    -> 202 (master forwards UPDATE to the framework)
+ *   POST /internal/v1/agent/statuses    StatusUpdateBatchRequest -> 200 BatchResponse (several updates;
+ *                                       only to a master whose RegisterAgentResponse has STATUS_BATCH)
  *
  * Master -> agent (paths on the agent):
  *   POST /internal/v1/run_task          RunTaskRequest         -> 202 (TASK_STARTING/RUNNING etc. follow as status updates)
@@ -13,6 +15,13 @@
  *   POST /internal/v1/ack               AckRequest             -> 202 (the framework acknowledged that status update)
  *   POST /internal/v1/shutdown_framework ShutdownFrameworkRequest -> 202 (kill all its tasks)
  *   POST /internal/v1/apply_operations  ApplyOperationsRequest -> 200 ApplyOperationsResponse
+ *   POST /internal/v1/batch             CallBatchRequest       -> 200 BatchResponse (several of the calls
+ *                                       above, run as if each came on its own connection at once; only
+ *                                       to an agent whose RegisterAgentRequest has CALL_BATCH)
+ *
+ * Batches exist for speed: a scale-down of a thousand tasks is thousands of kills, updates and
+ * acknowledgements, and one loopback HTTP exchange each was most of the cluster's CPU time. A
+ * batch answers 200 with one result per call, in order; each call succeeded or failed on its own.
  *
  * Reliability: the agent keeps every status update that carries a `uuid` (checkpointed) and
  * re-sends it to the master until the master relays the framework's ACK: first after
@@ -50,12 +59,35 @@ export interface RegisterAgentRequest {
   tasks: AgentTaskReport[]
   /** Frameworks of the reported tasks. */
   frameworks: FrameworkInfo[]
+  /** What the agent accepts beyond the calls every agent takes: `CALL_BATCH` (POST /batch). */
+  capabilities?: string[]
 }
 
 export interface RegisterAgentResponse {
   agent_id: string
   master_id: string
   heartbeat_interval_ms: number
+  /** What the master accepts beyond the basic protocol: `STATUS_BATCH` (POST /agent/statuses). */
+  capabilities?: string[]
+}
+
+export const CALL_BATCH = 'CALL_BATCH'
+export const STATUS_BATCH = 'STATUS_BATCH'
+
+/** Several master -> agent calls: `path` is the call's path below /internal/v1 (e.g. `kill_task`). */
+export interface CallBatchRequest {
+  calls: {path: string; body: unknown}[]
+}
+
+/** Several status updates of one agent. */
+export interface StatusUpdateBatchRequest {
+  agent_id: string
+  updates: {framework_id: string; status: TaskStatus}[]
+}
+
+/** One result per call or update of a batch, in order: the HTTP status it would have had alone, and its body or error message. */
+export interface BatchResponse {
+  results: {status: number; body?: unknown; message?: string}[]
 }
 
 export interface HeartbeatRequest {

@@ -8,7 +8,16 @@
 import {randomBytes, randomUUID} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type {AgentTaskReport, KillTaskRequest, RegisterAgentRequest, RegisterAgentResponse, RunTaskRequest} from '../../mesos/agent-protocol'
+import {
+  CALL_BATCH,
+  STATUS_BATCH,
+  type AgentTaskReport,
+  type BatchResponse,
+  type KillTaskRequest,
+  type RegisterAgentRequest,
+  type RegisterAgentResponse,
+  type RunTaskRequest,
+} from '../../mesos/agent-protocol'
 import {scalar} from '../../mesos/resources'
 import {isTerminal, type Attribute, type FrameworkInfo, type Operation, type Resource, type TaskInfo, type TaskState, type TaskStatus} from '../../mesos/types'
 import {serviceHeaders} from '../auth'
@@ -30,6 +39,8 @@ const MiB = 1024 * 1024
 const MAX_COMPLETED_PER_FRAMEWORK = 150
 /** Mesos' MIN_MEMORY for a container. */
 const MIN_TASK_MEM_MB = 32
+/** Most status updates in one request to the master. */
+const MAX_STATUS_BATCH = 64
 /** How long shutdown() waits for the master to acknowledge the final updates. */
 const SHUTDOWN_FLUSH_MS = 5000
 
@@ -90,6 +101,10 @@ export class Agent {
   /** shutdown() began: no new tasks. */
   #draining = false
   #version = 0
+  /** The master takes several status updates in one request. */
+  #statusBatch = false
+  /** Updates waiting for the end of this turn of the event loop, to go in one request. */
+  #outbox: {framework_id: string; status: TaskStatus; resolve: (ok: boolean) => void}[] = []
   /** Terminal states reported since start, for /metrics/snapshot. */
   readonly terminalCounts = new Map<TaskState, number>()
 
@@ -240,6 +255,7 @@ export class Agent {
       resources: this.#total,
       tasks,
       frameworks: [...frameworks.values()],
+      capabilities: [CALL_BATCH],
     }
   }
 
@@ -539,13 +555,51 @@ export class Agent {
       await this.#o.checkpoint.saveAgent({agent_id: res.agent_id, resources: this.#total.filter(isCheckpointed)})
     }
     this.#masterId = res.master_id
+    this.#statusBatch = res.capabilities?.includes(STATUS_BATCH) === true
     this.#changed()
     this.#updates.resume()
   }
 
-  async #sendUpdate(frameworkId: string, status: TaskStatus): Promise<boolean> {
+  /**
+   * Sends one update; to a master that takes batches (STATUS_BATCH), the updates sent in one turn
+   * of the event loop go together, in order, in one request.
+   */
+  #sendUpdate(frameworkId: string, status: TaskStatus): Promise<boolean> {
+    if (!this.#statusBatch) return this.#postUpdate(frameworkId, status)
+    return new Promise((resolve) => {
+      this.#outbox.push({framework_id: frameworkId, status, resolve})
+      if (this.#outbox.length === 1) setImmediate(() => this.#flushUpdates())
+    })
+  }
+
+  async #postUpdate(frameworkId: string, status: TaskStatus): Promise<boolean> {
     const res = await this.#link.post('/agent/status', {agent_id: this.#agentId, framework_id: frameworkId, status})
     return !!res?.ok
+  }
+
+  #flushUpdates(): void {
+    const all = this.#outbox
+    this.#outbox = []
+    for (let i = 0; i < all.length; i += MAX_STATUS_BATCH) {
+      const batch = all.slice(i, i + MAX_STATUS_BATCH)
+      if (batch.length === 1) {
+        this.#postUpdate(batch[0].framework_id, batch[0].status).then(batch[0].resolve, () => batch[0].resolve(false))
+        continue
+      }
+      const updates = batch.map(({framework_id, status}) => ({framework_id, status}))
+      this.#link.post('/agent/statuses', {agent_id: this.#agentId, updates}).then(
+        (res) => {
+          let results: BatchResponse['results'] | undefined
+          try {
+            results = res?.ok ? (JSON.parse(res.text) as BatchResponse).results : undefined
+          } catch {
+            results = undefined
+          }
+          batch.forEach((u, k) => u.resolve(!!results && results[k]?.status >= 200 && results[k]?.status < 300))
+        },
+        () => batch.forEach((u) => u.resolve(false)),
+      )
+    }
   }
 }
 

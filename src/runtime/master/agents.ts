@@ -7,15 +7,16 @@
  */
 import type {
   AgentTaskReport,
+  BatchResponse,
   HeartbeatResponse,
   RegisterAgentRequest,
   RegisterAgentResponse,
   StatusUpdateRequest,
 } from '../../mesos/agent-protocol'
-import {AGENT_PROTOCOL_PREFIX} from '../../mesos/agent-protocol'
+import {AGENT_PROTOCOL_PREFIX, CALL_BATCH, STATUS_BATCH} from '../../mesos/agent-protocol'
 import type {FrameworkInfo, TaskState, TaskStatus} from '../../mesos/types'
 import {TASK_STATES, isTerminal} from '../../mesos/types'
-import {badRequest, checkId, conflict, reply, type Request, type Router} from '../http'
+import {HttpError, badRequest, checkId, conflict, reply, type Request, type Router} from '../http'
 import type {Master} from './master'
 import {
   frameworkRoles,
@@ -38,6 +39,31 @@ export function agentRoutes(router: Router, master: Master): void {
     statusUpdate(master, parseStatus(await shaped(req)))
     return reply(202)
   })
+  router.post(`${path}/statuses`, async (req) => statusUpdates(master, await shaped(req)))
+}
+
+/** Most updates in one STATUS_BATCH request. */
+export const MAX_STATUS_BATCH = 256
+
+/** Several status updates, each handled as if it came alone (StatusUpdateBatchRequest). */
+function statusUpdates(master: Master, o: wire.Json): BatchResponse {
+  const {agentId, updates} = shapeChecked(() => {
+    const agentId = wire.req(o, 'agent_id', 'body', wire.string)
+    const updates = wire.req(o, 'updates', 'body', (v, p) => wire.array(v, p, wire.object))
+    return {agentId, updates}
+  })
+  if (updates.length > MAX_STATUS_BATCH) throw badRequest(`'body.updates' holds ${updates.length} updates; the limit is ${MAX_STATUS_BATCH}`)
+  const results: BatchResponse['results'] = []
+  for (const u of updates) {
+    try {
+      statusUpdate(master, parseStatus({...u, agent_id: agentId}))
+      results.push({status: 202})
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error
+      results.push({status: error.status, message: error.message})
+    }
+  }
+  return {results}
 }
 
 async function shaped(req: Request): Promise<wire.Json> {
@@ -66,6 +92,7 @@ function parseRegister(o: wire.Json): RegisterAgentRequest {
     wire.req(o, 'resources', 'body', wire.resources)
     o.tasks = wire.opt(o, 'tasks', 'body', (v, p) => wire.array(v, p, taskReport)) ?? []
     o.frameworks = wire.opt(o, 'frameworks', 'body', (v, p) => wire.array(v, p, wire.frameworkInfo)) ?? []
+    o.capabilities = wire.opt(o, 'capabilities', 'body', (v, p) => wire.array(v, p, wire.string)) ?? []
     return o as unknown as RegisterAgentRequest
   })
 }
@@ -102,6 +129,7 @@ async function register(master: Master, req: RegisterAgentRequest): Promise<Regi
     for (const offer of [...agent.offers]) master.removeOffer(offer, true)
     agent.info = {...req.agent_info, id: {value: agent.id}}
     agent.url = req.url
+    agent.batchCalls = req.capabilities?.includes(CALL_BATCH) === true
     agent.version = req.version
     agent.total = total
     agent.status = 'registered'
@@ -114,6 +142,7 @@ async function register(master: Master, req: RegisterAgentRequest): Promise<Regi
       id,
       info: {...req.agent_info, id: {value: id}},
       url: req.url,
+      batchCalls: req.capabilities?.includes(CALL_BATCH) === true,
       version: req.version,
       total,
       registeredTime: now / 1000,
@@ -128,7 +157,7 @@ async function register(master: Master, req: RegisterAgentRequest): Promise<Regi
   state.touch()
   master.requestAllocation()
   master.log.info(`agent ${agent.id} at ${agent.url} ${req.agent_id ? 're-registered' : 'registered'} with ${req.tasks.length} task(s)`)
-  return {agent_id: agent.id, master_id: master.id, heartbeat_interval_ms: master.config.agentHeartbeatIntervalMs}
+  return {agent_id: agent.id, master_id: master.id, heartbeat_interval_ms: master.config.agentHeartbeatIntervalMs, capabilities: [STATUS_BATCH]}
 }
 
 /**

@@ -36,6 +36,8 @@ export interface AgentEntry {
   info: AgentInfo
   /** Base URL of the agent's HTTP API. */
   url: string
+  /** The agent takes several calls in one request (CALL_BATCH); unknown (false) for an agent recovered from the registry until it re-registers. */
+  batchCalls?: boolean
   version: string
   /** Total resources including reservations and persistent volumes (no allocation_info). */
   total: Resource[]
