@@ -65,7 +65,8 @@ export class Checkpoint {
   }
 
   static open(metaDir: string): Checkpoint {
-    return new Checkpoint(Store.open(metaDir))
+    // Task infos may carry secret environment variables: owner-only files.
+    return new Checkpoint(Store.open(metaDir, {private: true}))
   }
 
   agent(): AgentRecord {

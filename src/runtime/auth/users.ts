@@ -33,7 +33,7 @@ export class Users {
   static open(dir: string): Users {
     fs.mkdirSync(dir, {recursive: true, mode: 0o700})
     fs.chmodSync(dir, 0o700)
-    return new Users(Store.open(dir))
+    return new Users(Store.open(dir, {private: true}))
   }
 
   get(uid: string): UserRecord | undefined {

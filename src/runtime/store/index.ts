@@ -49,6 +49,11 @@ export interface StoreOptions {
   compactAfter?: number
   /** Skip fsync (tests that measure nothing about durability may use it; never the runtime). */
   noSync?: boolean
+  /**
+   * Readable by the owner only: the directory 0700, the log and snapshots 0600 (existing ones
+   * are tightened on open). For stores that hold credentials or secrets.
+   */
+  private?: boolean
 }
 
 /**
@@ -80,14 +85,22 @@ export class Store {
 
   private constructor(dir: string, opts: StoreOptions) {
     this.#dir = dir
-    this.#opts = {compactAfter: 10_000, noSync: false, ...opts}
-    fs.mkdirSync(dir, {recursive: true})
+    this.#opts = {compactAfter: 10_000, noSync: false, private: false, ...opts}
+    fs.mkdirSync(dir, {recursive: true, ...(this.#opts.private && {mode: 0o700})})
+    if (this.#opts.private) {
+      fs.chmodSync(dir, 0o700)
+      for (const file of [this.#logPath, this.#snapshotPath]) if (fs.existsSync(file)) fs.chmodSync(file, 0o600)
+    }
     this.#recover()
-    this.#logFd = fs.openSync(this.#logPath, 'a')
+    this.#logFd = fs.openSync(this.#logPath, 'a', this.#fileMode)
   }
 
   static open(dir: string, opts: StoreOptions = {}): Store {
     return new Store(dir, opts)
+  }
+
+  get #fileMode(): number {
+    return this.#opts.private ? 0o600 : 0o666
   }
 
   get #logPath() {
@@ -231,7 +244,8 @@ export class Store {
   /** Writes the whole state to a snapshot (tmp, fsync, rename, fsync dir) and empties the log. */
   #snapshot() {
     const tmp = this.#snapshotPath + '.tmp'
-    const fd = fs.openSync(tmp, 'w')
+    const fd = fs.openSync(tmp, 'w', this.#fileMode)
+    if (this.#opts.private) fs.fchmodSync(fd, 0o600)
     const data = Object.entries(this.#data).map(
       ([ns, texts]) => `${JSON.stringify(ns)}:{${Object.entries(texts).map(([key, text]) => `${JSON.stringify(key)}:${text}`).join(',')}}`,
     )
