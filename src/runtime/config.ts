@@ -101,6 +101,8 @@ export interface GatewayConfig {
   clusterId: string
   clusterName: string
   logFile?: string
+  /** The secret store (/secrets/v1), 0700; default: `secrets` beside the auth users dir. */
+  secretsDir?: string
   auth?: GatewayAuth
 }
 
@@ -123,6 +125,8 @@ export interface MarathonConfig {
   failoverTimeoutSeconds?: number
   /** Service ports are assigned from [min, max) (Marathon's local_port_min/max, default 10000-20000). */
   servicePorts?: {min: number; max: number}
+  /** The gateway, whose secrets API (/secrets/v1) apps' `secrets` are read from at launch. */
+  gatewayUrl?: string
   auth?: ComponentAuth
 }
 

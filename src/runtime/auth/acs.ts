@@ -8,25 +8,67 @@
  *   GET    /acs/api/v1/users/<uid>
  *   PUT    /acs/api/v1/users/<uid>      {"description","password"} a user, {"description","public_key"} a service account
  *   DELETE /acs/api/v1/users/<uid>
+ *   GET    /acs/api/v1/auth/jwks        the cluster's RS256 public key as a JWK set; public
  *
  * A service account logs in with a short-lived RS256 JWT `{uid, exp}` signed with its own
  * private key (DC/OS's service login token). Wrong credentials of any kind answer the same 401,
  * whether the uid exists or not, after the same scrypt work and a fixed delay; failures are
  * limited per uid and per client address (./login-limiter). Errors are IAM-shaped
  * `{title, description, code}`; none repeats a password or token it was sent.
+ *
+ * In-process, the gateway's other services (the package service) get the ACS as
+ * `ServiceAccounts`: service accounts for frameworks, each with a fresh key pair whose private
+ * half is handed out once, as the DC/OS service credential, and never stored here.
  */
+import {createPublicKey} from 'node:crypto'
+import {calculateJwkThumbprint} from 'jose'
 import type {GatewayAuth} from '../config'
 import {HttpError, RawJson, reply, type Handler, type Request, type Router} from '../http'
 import type {Logger} from '../log'
 import {authenticate, iamError} from './guard'
 import {LoginLimiter, type LoginLimits} from './login-limiter'
 import {hashPassword, verifyPassword} from './passwords'
-import {DEFAULT_TOKEN_LIFETIME_S, MAX_TOKEN_CHARS, rsaPublicKey, TokenIssuer, TokenVerifier, verifyJwt, type VerifiedToken} from './tokens'
+import {DEFAULT_TOKEN_LIFETIME_S, generateSigningKeys, MAX_TOKEN_CHARS, rsaPublicKey, TokenIssuer, TokenVerifier, verifyJwt, type VerifiedToken} from './tokens'
 import {Users, type UserRecord} from './users'
 
 export const ACS_PREFIX = '/acs/api/v1'
 export const LOGIN_PATH = `${ACS_PREFIX}/auth/login`
 export const PROVIDERS_PATH = `${ACS_PREFIX}/auth/providers`
+export const JWKS_PATH = `${ACS_PREFIX}/auth/jwks`
+
+/**
+ * DC/OS's service account credential (what `dcos security org service-accounts create` + `dcos
+ * security secrets create-sa-secret` store, and frameworks read from the secret in
+ * DCOS_SERVICE_ACCOUNT_CREDENTIAL): log in at `login_endpoint` with `{uid, token}`, the token an
+ * RS256 JWT `{uid, exp}` signed with `private_key`.
+ */
+export interface ServiceCredential {
+  scheme: 'RS256'
+  uid: string
+  /** PEM, PKCS#8. */
+  private_key: string
+  /** `<gateway URL>/acs/api/v1/auth/login`. */
+  login_endpoint: string
+}
+
+/**
+ * Service accounts for frameworks, for the gateway's in-process services (the package service).
+ * Implemented by `Acs`; there is none when auth is off (frameworks then run without credentials).
+ *
+ *   provisionServiceAccount(uid: string, description: string): Promise<ServiceCredential>
+ *     Creates the service account `uid` (DC/OS uid rule: 1-96 of [A-Za-z0-9@._-]) with a fresh
+ *     RSA-2048 key pair; stores only the public key and returns the credential with the private
+ *     key (the only copy: store it as a secret, e.g. `SecretStore.put(path, JSON.stringify(c))`).
+ *     An existing service account of that uid gets a new key (its old credential stops working:
+ *     reinstalls are idempotent). Rejects (Error) for an invalid uid or a uid held by a user.
+ *   removeServiceAccount(uid: string): Promise<boolean>
+ *     Deletes the service account; false when there was none. Rejects for a uid held by a user.
+ *     Tokens it already got stay valid until they expire (as for any deleted account).
+ */
+export interface ServiceAccounts {
+  provisionServiceAccount(uid: string, description: string): Promise<ServiceCredential>
+  removeServiceAccount(uid: string): Promise<boolean>
+}
 
 /** DC/OS IAM's uid rule. */
 const UID = /^[A-Za-z0-9@._-]{1,96}$/
@@ -67,7 +109,7 @@ export interface AcsDeps {
 
 type Credentials = {uid: string; password: string} | {uid: string; token: string}
 
-export class Acs {
+export class Acs implements ServiceAccounts {
   #issuer: TokenIssuer
   #verifier: TokenVerifier
   #users: Users
@@ -78,8 +120,12 @@ export class Acs {
   #lifetimeS: number
   /** Uids whose creation is under way (hashing, writing): a second PUT for one is a 409 too. */
   #creating = new Set<string>()
+  #jwks: RawJson
+  /** The gateway's own URL, for login endpoints handed out (set once it listens). */
+  #url = ''
 
-  private constructor(auth: GatewayAuth, users: Users, deps: AcsDeps) {
+  private constructor(auth: GatewayAuth, users: Users, deps: AcsDeps, jwks: RawJson) {
+    this.#jwks = jwks
     this.#now = deps.now ?? Date.now
     this.#issuer = new TokenIssuer(auth.privateKey, this.#now)
     this.#verifier = new TokenVerifier(auth.publicKey, {now: this.#now})
@@ -100,7 +146,7 @@ export class Acs {
         await users.put({uid: b.uid, description: b.description, password_hash: b.passwordHash, created})
       }
       await users.pruneRevoked(now() / 1000)
-      return new Acs(auth, users, deps)
+      return new Acs(auth, users, deps, await jwksOf(auth.publicKey))
     } catch (error) {
       await users.close()
       throw error
@@ -126,6 +172,7 @@ export class Acs {
       }
     }
     router.get(PROVIDERS_PATH, () => PROVIDERS)
+    router.get(JWKS_PATH, () => this.#jwks)
     router.post(LOGIN_PATH, iam((req) => this.#login(req)))
     router.post(`${ACS_PREFIX}/auth/logout`, iam((req) => this.#logout(req)))
     router.get(`${ACS_PREFIX}/users`, iam((req) => this.#listUsers(req)))
@@ -136,6 +183,47 @@ export class Acs {
 
   close(): Promise<void> {
     return this.#users.close()
+  }
+
+  /** The gateway's URL as tasks reach it: login endpoints of credentials point there. */
+  setUrl(url: string): void {
+    this.#url = url.replace(/\/+$/, '')
+  }
+
+  async provisionServiceAccount(uid: string, description: string): Promise<ServiceCredential> {
+    if (typeof uid !== 'string' || !UID.test(uid)) throw new Error(`invalid service account uid '${printable(String(uid))}': 1 to 96 characters of letters, digits, @, ., _ and -`)
+    if (this.#creating.has(uid)) throw new Error(`service account '${uid}' is being created`)
+    const existing = this.#users.get(uid)
+    if (existing && existing.public_key === undefined) throw new Error(`uid '${uid}' is a user account, not a service account`)
+    this.#creating.add(uid)
+    try {
+      const keys = await generateSigningKeys()
+      const created = existing?.created ?? new Date(this.#now()).toISOString()
+      await this.#users.put({uid, description: String(description ?? '').slice(0, MAX_DESCRIPTION_CHARS), public_key: keys.publicKey, created})
+      this.#log.info(`${existing ? 'renewed the key of' : 'provisioned'} service account '${uid}'`)
+      return {scheme: 'RS256', uid, private_key: keys.privateKey, login_endpoint: `${this.#url}${LOGIN_PATH}`}
+    } finally {
+      this.#creating.delete(uid)
+    }
+  }
+
+  async removeServiceAccount(uid: string): Promise<boolean> {
+    const user = typeof uid === 'string' && UID.test(uid) ? this.#users.get(uid) : undefined
+    if (!user) return false
+    if (user.public_key === undefined) throw new Error(`uid '${uid}' is a user account, not a service account`)
+    await this.#users.delete(uid)
+    this.#log.info(`removed service account '${uid}'`)
+    return true
+  }
+
+  /**
+   * May the caller use the Secrets API? Users and the cluster's components may; service
+   * accounts of frameworks may not (one framework's token must not read another's credential).
+   */
+  async authorizeSecrets(req: Request): Promise<void> {
+    const {uid} = await this.authenticate(req)
+    if (this.#users.get(uid)?.public_key !== undefined)
+      throw iamError(403, 'Forbidden', `Service account '${uid}' may not use the secrets API.`, 'ERR_FORBIDDEN')
   }
 
   async #login(req: Request): Promise<unknown> {
@@ -236,6 +324,13 @@ export class Acs {
     this.#log.info(`deleted user '${user.uid}'`)
     return reply(204)
   }
+}
+
+/** The JWK set of the cluster's public key (DC/OS's /acs/api/v1/auth/jwks), kid its RFC 7638 thumbprint. */
+async function jwksOf(publicKeyPem: string): Promise<RawJson> {
+  const jwk = createPublicKey(publicKeyPem).export({format: 'jwk'}) as {kty: string; n: string; e: string}
+  const kid = await calculateJwkThumbprint({kty: jwk.kty, n: jwk.n, e: jwk.e})
+  return new RawJson(JSON.stringify({keys: [{kty: jwk.kty, alg: 'RS256', use: 'sig', kid, n: jwk.n, e: jwk.e}]}))
 }
 
 /** A login body: JSON only, small, a valid uid and exactly one of password and token. */

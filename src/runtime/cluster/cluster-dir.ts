@@ -8,6 +8,7 @@
  *   marathon/           Marathon's work dir (apps, groups, deployments, tasks, framework id)
  *   agents/<n>/         agent n's work dir (sandboxes, checkpoints)
  *   gateway/users/      the gateway's users store (users, service accounts, revoked tokens)
+ *   gateway/secrets/    the gateway's secret store (0700, files 0600)
  *   auth/signing-keys.json  the cluster's RS256 key pair (0600), made at the first `up` with auth
  *   admin.json          the admin's credential `{"uid","password"}` (0600), for the CLI's login
  *   supervisor.pid      present while the supervisor runs
@@ -67,6 +68,9 @@ export class ClusterDir {
   }
   get gatewayUsersDir(): string {
     return path.join(this.dir, 'gateway', 'users')
+  }
+  get gatewaySecretsDir(): string {
+    return path.join(this.dir, 'gateway', 'secrets')
   }
   get signingKeysFile(): string {
     return path.join(this.dir, 'auth', 'signing-keys.json')

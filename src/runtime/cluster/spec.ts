@@ -74,6 +74,7 @@ export function buildClusterSpec(plan: ClusterPlan): ClusterSpec {
     clusterId: plan.id,
     clusterName: plan.name,
     logFile: dir.log('gateway'),
+    secretsDir: dir.gatewaySecretsDir,
   }
   return {
     id: plan.id,
@@ -176,15 +177,21 @@ export function portRequests(spec: ClusterSpec, random: boolean): PortRequest[] 
   }))
 }
 
-/** The spec with component i on ports[i], and every master URL pointing at the master's port. */
+/**
+ * The spec with component i on ports[i], every master URL pointing at the master's port, and
+ * Marathon's gateway URL (its secrets API) at the gateway's.
+ */
 export function withPorts(spec: ClusterSpec, ports: number[]): ClusterSpec {
   const components = spec.components.map((c, i) => ({name: c.name, config: {...c.config, port: ports[i]}}))
   const master = components.find((c) => c.config.role === 'master')?.config
   const masterUrl = master ? componentUrl(master) : undefined
+  const gateway = components.find((c) => c.config.role === 'gateway')?.config
+  const gatewayUrl = gateway ? componentUrl(gateway) : undefined
   return {
     ...spec,
-    components: components.map((c) =>
-      masterUrl && (c.config.role === 'agent' || c.config.role === 'gateway' || c.config.role === 'marathon') ? {name: c.name, config: {...c.config, masterUrl}} : c,
-    ),
+    components: components.map((c) => {
+      const config = masterUrl && (c.config.role === 'agent' || c.config.role === 'gateway' || c.config.role === 'marathon') ? {...c.config, masterUrl} : c.config
+      return {name: c.name, config: gatewayUrl && config.role === 'marathon' ? {...config, gatewayUrl} : config}
+    }),
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The gateway: the cluster's one URL, as DC/OS admin router is. It answers the metadata
  * endpoints itself (./metadata), is the cluster's ACS when auth is on (../auth/acs: login,
- * providers, users), and proxies everything else by the routing table (./routes) through one
+ * providers, users, JWKS), keeps the cluster's secrets (../auth/secrets: /secrets/v1), and proxies everything else by the routing table (./routes) through one
  * streaming proxy (./proxy). Errors it produces itself are JSON `{"message": ...}`; auth errors
  * are IAM-shaped `{"title","description","code"}`.
  *
@@ -9,7 +9,8 @@
  * below. The token is forwarded upstream unchanged: components check it themselves with the
  * cluster's public key, so the same token works on a component's own port too.
  */
-import {Acs, isLoopback, LOGIN_PATH, normalizePath, PROVIDERS_PATH, serviceHeaders, type AcsDeps} from '../auth'
+import path from 'node:path'
+import {Acs, isLoopback, JWKS_PATH, LOGIN_PATH, mountSecrets, normalizePath, PROVIDERS_PATH, SecretStore, serviceHeaders, type AcsDeps} from '../auth'
 import type {Component, GatewayConfig} from '../config'
 import {Router, serve, type Request} from '../http'
 import type {Logger} from '../log'
@@ -39,6 +40,7 @@ export interface GatewayDeps {
 const PUBLIC_ROUTES = new Set([
   `POST ${LOGIN_PATH}`,
   `GET ${PROVIDERS_PATH}`,
+  `GET ${JWKS_PATH}`,
   'GET /health',
   'GET /',
   'GET /metadata',
@@ -55,11 +57,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     throw new Error(`refusing to serve ${config.host} without authentication: only a loopback address may be bound with auth off`)
   }
   const acs = config.auth ? await Acs.open(config.auth, {...deps.acs, log: deps.log}) : undefined
+  // In-process services (the package service) get `acs` as ServiceAccounts (none with auth off) and `secrets`.
+  const secretsDir = config.secretsDir ?? (config.auth && path.join(path.dirname(config.auth.usersDir), 'secrets'))
+  let secrets: SecretStore | undefined
+  try {
+    secrets = secretsDir ? SecretStore.open(secretsDir) : undefined
+  } catch (error) {
+    await acs?.close()
+    throw error
+  }
   const directory = new MasterDirectory(config.masterUrl, deps.directory, serviceHeaders(config.auth))
   const proxy = new Proxy(deps.proxy)
   const router = new Router()
   mountMetadata(router, config)
   acs?.mount(router)
+  if (secrets) mountSecrets(router, secrets, {log: deps.log, authorize: acs && ((req) => acs.authorizeSecrets(req))})
   mountProxyRoutes(router, proxyRoutes(directory), proxy)
 
   let server
@@ -78,8 +90,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     })
   } catch (error) {
     await acs?.close()
+    await secrets?.close()
     throw error
   }
+  acs?.setUrl(server.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'))
   deps.log.info(acs ? 'authentication is on' : 'authentication is OFF: every request is served without a token')
   return {
     url: server.url,
@@ -87,6 +101,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       await server.close()
       proxy.close()
       await acs?.close()
+      await secrets?.close()
     },
   }
 }
