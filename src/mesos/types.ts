@@ -61,8 +61,25 @@ export interface Labels {
   labels: Label[]
 }
 
+/**
+ * Mesos' Secret: the value itself (`data`, base64 bytes in JSON) or a reference to a secret
+ * store. Ours carry values; masters and agents never echo them (../mesos/secrets `redactSecrets`).
+ */
+export interface Secret {
+  type: 'VALUE' | 'REFERENCE'
+  value?: {data: string}
+  reference?: {name: string; key?: string}
+}
+
+export interface EnvironmentVariable {
+  name: string
+  type?: 'VALUE' | 'SECRET'
+  value?: string
+  secret?: Secret
+}
+
 export interface Environment {
-  variables: {name: string; type?: 'VALUE' | 'SECRET'; value?: string}[]
+  variables: EnvironmentVariable[]
 }
 
 export interface CommandURI {

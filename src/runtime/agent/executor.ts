@@ -9,6 +9,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {variableValue} from '../../mesos/secrets'
 import type {CommandInfo, TaskInfo} from '../../mesos/types'
 import {groupByTask, isRunning, processTable, readStat} from './procfs'
 
@@ -53,7 +54,7 @@ function duration(ms: number): string {
 
 /**
  * The task's environment: what a Mesos command executor passes down, then the framework's own
- * variables, which win.
+ * variables, which win (SECRET ones decoded from their base64 value).
  */
 export function taskEnvironment(task: TaskInfo, sandbox: string, ctx: EnvironmentContext): Record<string, string> {
   const env: Record<string, string> = {}
@@ -75,7 +76,7 @@ export function taskEnvironment(task: TaskInfo, sandbox: string, ctx: Environmen
     MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: duration(ctx.graceMs),
     LIBPROCESS_PORT: '0',
   })
-  for (const v of task.command?.environment?.variables ?? []) env[v.name] = v.value ?? ''
+  for (const v of task.command?.environment?.variables ?? []) env[v.name] = variableValue(v)
   return env
 }
 

@@ -10,6 +10,7 @@ import type {
   RunTaskRequest,
   ShutdownFrameworkRequest,
 } from '../../mesos/agent-protocol'
+import {isBase64} from '../../mesos/secrets'
 import type {KillPolicy, Resource} from '../../mesos/types'
 import {badRequest, checkId} from '../http'
 
@@ -129,7 +130,18 @@ function validateCommand(v: unknown): void {
       const name = string(variable.name, `task.command.environment.variables[${i}].name`)
       if (!name || name.includes('=')) throw badRequest(`task.command.environment.variables[${i}].name must be non-empty and without '='`)
       optionalString(variable.value, `task.command.environment.variables[${i}].value`)
+      if (variable.type === 'SECRET') validateSecret(variable.secret, `task.command.environment.variables[${i}].secret`)
     })
+}
+
+/** A SECRET variable's value: only values (no secret store on agents). No message quotes it. */
+function validateSecret(v: unknown, what: string): void {
+  const secret = object(v, what)
+  if (secret.type === 'REFERENCE') throw badRequest(`${what}: secret references are not supported (this agent resolves no secret store); send the value`)
+  if (secret.type !== 'VALUE') throw badRequest(`${what}.type must be VALUE`)
+  const data = object(secret.value, `${what}.value`).data
+  if (typeof data !== 'string' || !isBase64(data)) throw badRequest(`${what}.value.data must be base64-encoded bytes`)
+  if (Buffer.from(data, 'base64').includes(0)) throw badRequest(`${what}.value.data must not hold NUL bytes (it becomes an environment variable)`)
 }
 
 export function validateRunTask(body: unknown): RunTaskRequest {

@@ -16,6 +16,7 @@ import type {
 import {AGENT_PROTOCOL_PREFIX, CALL_BATCH, STATUS_BATCH} from '../../mesos/agent-protocol'
 import type {FrameworkInfo, TaskState, TaskStatus} from '../../mesos/types'
 import {TASK_STATES, isTerminal} from '../../mesos/types'
+import {redactSecrets} from '../../mesos/secrets'
 import {HttpError, badRequest, checkId, conflict, reply, type Request, type Router} from '../http'
 import type {Master} from './master'
 import {
@@ -198,7 +199,7 @@ function adoptTasks(master: Master, agent: AgentEntry, req: RegisterAgentRequest
     const wasUnreachableTask = framework.unreachableTasks.has(taskId)
     state.forgetTask(framework, taskId)
     const task: TaskEntry = {
-      info: report.task,
+      info: redactSecrets(report.task),
       frameworkId,
       agentId: agent.id,
       role: report.task.resources[0]?.allocation_info?.role ?? frameworkRoles(framework.info)[0],

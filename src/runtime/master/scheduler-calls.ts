@@ -6,6 +6,7 @@
  */
 import type {Call, Filters, KillPolicy, Resource, TaskState, TaskStatus} from '../../mesos/types'
 import {add, subtract, unallocate} from '../../mesos/resources'
+import {redactSecrets} from '../../mesos/secrets'
 import {checkId} from '../http'
 import {groupTasks, planAccept, type Conversion} from './accept'
 import {AgentCallError} from './agent-client'
@@ -134,8 +135,9 @@ function applyConversions(master: Master, agent: AgentEntry, conversions: Conver
 }
 
 function launch(master: Master, framework: FrameworkEntry, agent: AgentEntry, info: TaskEntry['info'], role: string): void {
+  // The master keeps (and serves) the task without its secrets; only the agent gets them.
   const task: TaskEntry = {
-    info,
+    info: redactSecrets(info),
     frameworkId: framework.id,
     agentId: agent.id,
     role,

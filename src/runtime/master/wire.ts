@@ -15,6 +15,7 @@ import type {
   TaskStatus,
   Value,
 } from '../../mesos/types'
+import {isBase64} from '../../mesos/secrets'
 import {TASK_STATES} from '../../mesos/types'
 
 /** The JSON does not fit the message type (Mesos: "Failed to convert JSON into ... protobuf"). */
@@ -196,10 +197,32 @@ function commandInfo(v: unknown, path: string): void {
         req(variable, 'name', r, string)
         opt(variable, 'type', r, (t, tp) => oneOf(t, tp, ['VALUE', 'SECRET', 'UNKNOWN'] as const))
         opt(variable, 'value', r, string)
+        opt(variable, 'secret', r, secret)
         return variable
       }),
     )
   })
+}
+
+/** A Mesos Secret. No error quotes a value: it is a secret. */
+function secret(v: unknown, path: string): Json {
+  const o = object(v, path)
+  req(o, 'type', path, (t, p) => oneOf(t, p, ['VALUE', 'REFERENCE'] as const))
+  opt(o, 'value', path, (x, p) => {
+    const value = object(x, p)
+    req(value, 'data', p, (d, q) => {
+      if (typeof d !== 'string' || !isBase64(d)) throw new ShapeError(`'${q}' must be base64-encoded bytes`)
+      return d
+    })
+    return value
+  })
+  opt(o, 'reference', path, (x, p) => {
+    const reference = object(x, p)
+    req(reference, 'name', p, string)
+    opt(reference, 'key', p, string)
+    return reference
+  })
+  return o
 }
 
 export function taskInfo(v: unknown, path: string): TaskInfo {
