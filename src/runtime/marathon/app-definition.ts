@@ -9,7 +9,12 @@
  * What needs a container engine (Docker containers, container images, container networking,
  * host or external volumes) is refused with a 422 that names the field and says why: tasks here
  * are plain processes. Persistent local volumes (`container.type: MESOS`, `persistent`) work.
+ *
+ * Secrets (DC/OS): `secrets: {"<name>": {"source": "<path in the gateway's secret store>"}}`
+ * declared, and referenced from `env` as `{"VAR": {"secret": "<name>"}}`. The app keeps only
+ * the references; the values are read at launch (./secrets) and never stored or shown here.
  */
+import {secretPathProblem} from '../auth/secrets'
 import type {Constraint} from './constraints'
 import {normalizeConstraints} from './constraints'
 import {Violations} from './errors'
@@ -88,7 +93,8 @@ export interface App {
   cpus: number
   dependencies?: string[]
   disk: number
-  env?: Record<string, string>
+  /** Plain values, or references to the app's `secrets`. */
+  env?: Record<string, EnvValue>
   executor: string
   fetch?: FetchUri[]
   healthChecks?: HealthCheck[]
@@ -114,6 +120,32 @@ export interface App {
   tty?: boolean
   /** Marathon 1.10's `check` (a Mesos check): kept and shown; results are not reported. */
   check?: Record<string, unknown>
+  /** Secret name → where its value is in the secret store. */
+  secrets?: Record<string, AppSecret>
+}
+
+/** An environment variable: a value, or a reference to one of the app's secrets. */
+export type EnvValue = string | {secret: string}
+
+export interface AppSecret {
+  source: string
+}
+
+/** The env variables that are plain values (what may be shown to checks and computed env). */
+export function plainEnv(app: App): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(app.env ?? {})) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+/** The env variables that reference secrets: variable → the secret's source path. */
+export function secretEnv(app: App): {name: string; source: string}[] {
+  const out: {name: string; source: string}[] = []
+  for (const [name, v] of Object.entries(app.env ?? {})) {
+    const source = typeof v === 'object' ? app.secrets?.[v.secret]?.source : undefined
+    if (source !== undefined) out.push({name, source})
+  }
+  return out
 }
 
 export interface NormalizeContext {
@@ -301,11 +333,9 @@ export function normalizeApp(input: unknown, ctx: NormalizeContext, v: Violation
     v.add(r.path('/executor'), "custom executors are not supported by this cluster: leave 'executor' empty (tasks run under the command executor)")
 
   // env, labels, secrets
-  const env = normalizeEnv(r, o)
+  const secrets = normalizeSecrets(r, o)
+  const env = normalizeEnv(r, o, secrets)
   const labels = r.strMap(o, 'labels') ?? {}
-  const secrets = r.obj(o, 'secrets')
-  if (secrets && Object.keys(secrets).length > 0)
-    v.add(r.path('/secrets'), 'Feature secrets is not enabled: this cluster has no secret store')
 
   // container, networks
   const container = normalizeContainer(r, o)
@@ -388,6 +418,7 @@ export function normalizeApp(input: unknown, ctx: NormalizeContext, v: Violation
     role,
     ...(tty !== undefined && {tty}),
     ...(check && {check}),
+    ...(Object.keys(secrets).length > 0 && {secrets}),
   }
   return app
 }
@@ -416,16 +447,51 @@ function placeholder(ctx: NormalizeContext): App {
   }
 }
 
-function normalizeEnv(r: Reader, o: Json): Record<string, string> | undefined {
+const SECRET_NAME = /^[A-Za-z0-9_.-]{1,128}$/
+const MAX_SECRETS = 64
+
+function normalizeSecrets(r: Reader, o: Json): Record<string, AppSecret> {
+  const m = r.obj(o, 'secrets')
+  const out: Record<string, AppSecret> = {}
+  if (!m) return out
+  if (Object.keys(m).length > MAX_SECRETS) r.v.add(r.path('/secrets'), `must have at most ${MAX_SECRETS} secrets`)
+  for (const [name, x] of Object.entries(m)) {
+    const p = `/secrets/${name}`
+    if (!SECRET_NAME.test(name)) {
+      r.v.add(r.path(p), `secret names must fully match regular expression '${SECRET_NAME.source}'`)
+      continue
+    }
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) {
+      r.v.typeError(r.path(p), 'jsobject')
+      continue
+    }
+    const source = r.str(x as Json, 'source', `${p}/source`)
+    if (source === undefined) {
+      r.v.add(r.path(`${p}/source`), 'error.path.missing')
+      continue
+    }
+    const problem = secretPathProblem(source)
+    if (problem) r.v.add(r.path(`${p}/source`), `is not a valid secret path: ${problem}`)
+    else out[name] = {source: source.replace(/^\/+|\/+$/g, '')}
+  }
+  return out
+}
+
+function normalizeEnv(r: Reader, o: Json, secrets: Record<string, AppSecret>): Record<string, EnvValue> | undefined {
   const m = r.obj(o, 'env')
   if (!m) return undefined
-  const out: Record<string, string> = {}
+  const out: Record<string, EnvValue> = {}
   for (const [k, x] of Object.entries(m)) {
+    const badName = k === '' || k.includes('=') || k.includes('\u0000')
     if (typeof x === 'string') {
-      if (k === '' || k.includes('=') || k.includes('\u0000') || x.includes('\u0000')) r.v.add(r.path(`/env/${k}`), 'must be a valid environment variable (no NUL bytes, no = in the name)')
+      if (badName || x.includes('\u0000')) r.v.add(r.path(`/env/${k}`), 'must be a valid environment variable (no NUL bytes, no = in the name)')
       else out[k] = x
-    } else if (typeof x === 'object' && x !== null && 'secret' in x) {
-      r.v.add(r.path(`/env/${k}`), 'Feature secrets is not enabled: this cluster has no secret store')
+    } else if (typeof x === 'object' && x !== null && !Array.isArray(x) && 'secret' in x) {
+      const name = (x as Json).secret
+      if (typeof name !== 'string') r.v.typeError(r.path(`/env/${k}/secret`), 'jsstring')
+      else if (badName) r.v.add(r.path(`/env/${k}`), 'must be a valid environment variable (no NUL bytes, no = in the name)')
+      else if (!Object.hasOwn(secrets, name)) r.v.add(r.path(`/env/${k}`), `references an undefined secret named '${name.slice(0, 128)}'`)
+      else out[k] = {secret: name}
     } else r.v.typeError(r.path(`/env/${k}`), 'jsstring')
   }
   return out
@@ -469,7 +535,7 @@ function normalizeContainer(r: Reader, o: Json): AppContainer | undefined {
       return
     }
     if (r.has(vol, 'secret')) {
-      r.v.add(r.path(`${p}/secret`), 'Feature secrets is not enabled: this cluster has no secret store')
+      r.v.add(r.path(`${p}/secret`), "secret volumes are not supported: pass the secret as an environment variable ('env': {\"VAR\": {\"secret\": \"<name>\"}})")
       return
     }
     const persistent = r.obj(vol, 'persistent', `${p}/persistent`)

@@ -75,6 +75,7 @@ export async function startMarathon(config: MarathonConfig, deps: StartMarathonD
       declineWhileWaitingSeconds: 5,
       maxInstancesPerOffer: 1000,
       headers: () => serviceHeaders(config.auth),
+      ...(config.gatewayUrl && {gatewayUrl: config.gatewayUrl}),
       ...(deps.reconnect && {reconnect: deps.reconnect}),
     },
     state,

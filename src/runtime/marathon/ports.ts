@@ -5,7 +5,7 @@
  * `requirePorts`, else free ones). Pure.
  */
 import type {Range} from '../../mesos/types'
-import type {App, PortDefinition} from './app-definition'
+import {plainEnv, type App, type PortDefinition} from './app-definition'
 
 export interface PortRange {
   min: number
@@ -135,5 +135,5 @@ export function taskEnvironment(app: App, ctx: TaskEnvContext): Record<string, s
     if (d.name) env[`PORT_${sanitize(d.name)}`] = String(host)
     env[`PORT_${d.port === 0 ? host : d.port}`] = String(host)
   })
-  return {...env, ...app.env}
+  return {...env, ...plainEnv(app)}
 }

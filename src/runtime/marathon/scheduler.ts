@@ -31,6 +31,7 @@ import {planApp, type AppPlan, type PlanTask} from './planner'
 import {taskEnvironment} from './ports'
 import type {MarathonState} from './state'
 import type {MarathonStorage} from './storage'
+import {SecretResolver} from './secrets'
 import {buildTaskInfo} from './task-builder'
 import {
   isActive,
@@ -63,6 +64,8 @@ export interface SchedulerOptions {
   declineWhileWaitingSeconds: number
   maxInstancesPerOffer: number
   headers: () => Record<string, string>
+  /** The gateway, whose secrets API apps' secrets are read from (none: apps with secrets do not launch). */
+  gatewayUrl?: string
   /** Driver reconnection backoff. */
   reconnect?: {minMs: number; maxMs: number}
 }
@@ -120,6 +123,8 @@ interface Wanted {
 export interface Waiting {
   count: number
   delay?: Backoff
+  /** Why nothing is launched although offers may fit (a secret that cannot be read). */
+  blocked?: string
 }
 
 export class MarathonScheduler {
@@ -150,12 +155,20 @@ export class MarathonScheduler {
   #stopped = false
   #killsInFlight = 0
   readonly #killBacklog: (() => Promise<void>)[] = []
+  readonly #secrets: SecretResolver
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps
     this.#opts = deps.options
     this.#log = deps.log
     this.#frameworkId = deps.frameworkId
+    this.#secrets = new SecretResolver({
+      gatewayUrl: deps.options.gatewayUrl,
+      headers: deps.options.headers,
+      log: deps.log,
+      now: deps.now,
+      onChange: () => this.markDirty(this.#appsWithSecrets()),
+    })
     for (const rec of deps.tasks) {
       const task: Task = {...rec, ready: rec.ready ?? true, health: []}
       this.tracker.add(task)
@@ -194,6 +207,7 @@ export class MarathonScheduler {
     clearInterval(this.#maintenance)
     for (const t of this.#backoffTimers.values()) clearTimeout(t)
     this.health.stopAll()
+    this.#secrets.stop()
     await this.#driver?.stop({failover: true})
   }
 
@@ -257,6 +271,11 @@ export class MarathonScheduler {
     const wait = this.#lastTick.cost > SLOW_TICK_MS ? this.#lastTick.end + this.#lastTick.cost * TICK_BUDGET - performance.now() : 0
     if (wait > 0) setTimeout(tick, wait)
     else setImmediate(tick)
+  }
+
+  /** The apps whose env references secrets (planned again when a secret's value arrives). */
+  #appsWithSecrets(): string[] {
+    return [...this.#deps.state.apps.values()].filter((a) => a.secrets !== undefined).map((a) => a.id)
   }
 
   waiting(): ReadonlyMap<string, Waiting> {
@@ -366,6 +385,13 @@ export class MarathonScheduler {
         timer.unref()
         this.#backoffTimers.set(appId, timer)
       }
+      return
+    }
+    const secrets = this.#secrets.readiness(app)
+    if (!secrets.ready) {
+      // Launches wait for the values (planned again when they arrive); a problem is shown in /v2/queue.
+      this.#wanted.delete(appId)
+      if (secrets.problem) this.#waiting.set(appId, {count: total, blocked: secrets.problem})
       return
     }
     this.#wanted.set(appId, {count: plan.launch, relaunch: plan.relaunch})
@@ -637,6 +663,9 @@ export class MarathonScheduler {
     const tasks: Task[] = []
     const writes: Promise<void>[] = []
     for (const l of launches) {
+      const secrets = this.#secrets.readiness(l.app)
+      // A secret gone since the launch was planned: not launched, the app is planned again.
+      if (!secrets.ready) continue
       let instanceId: string
       let incarnation = 1
       let reservation: TaskReservation | undefined
@@ -680,9 +709,13 @@ export class MarathonScheduler {
       this.tracker.add(task)
       tasks.push(task)
       writes.push(storage.putTask(record(task)))
-      infos.push(buildTaskInfo(l.app, l, taskId))
+      infos.push(buildTaskInfo(l.app, l, taskId, secrets.values))
     }
-    if (infos.length === 0) return
+    if (infos.length === 0) {
+      // Nothing left to launch (a secret went away): the offer goes back at once.
+      this.#decline([offer], 1)
+      return
+    }
     operations.push({type: 'LAUNCH', launch: {task_infos: infos}})
     state.revision++
     try {

@@ -70,6 +70,7 @@ export function taskRoutes(router: Router, ctx: ApiContext): void {
         delay: {timeLeftSeconds: left, overdue: left === 0},
         since: new Date(scheduler.queue.since(appId) ?? now).toISOString(),
         processedOffersSummary: scheduler.queue.summary(appId),
+        ...(w.blocked && {lastLaunchProblem: w.blocked}),
       })
     }
     return {queue}
