@@ -31,12 +31,23 @@ const isGet = (req: FuzzRequest) => req.method === 'GET' || req.method === 'HEAD
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
- * The path of a request below its base (the base may itself have a path: `/service/marathon`),
- * with doubled slashes as one (Marathon's routes and ids drop empty segments).
+ * The path of a request below its base (the base may itself have a path: `/service/marathon`)
+ * as the server sees it: `.` and `..` resolved (`%2e%2e` too, as every URL parser does), and
+ * doubled slashes as one (Marathon's routes and ids drop empty segments). Empty when the path
+ * leaves the base.
  */
 function pathBelowBase(req: FuzzRequest, ctx: FuzzContext): string {
   const base = (ctx.bases.marathon ?? []).filter((b) => req.url.startsWith(b)).sort((a, b) => b.length - a.length)[0] ?? ''
-  return req.url.slice(base.length).split('?')[0].replace(/\/{2,}/g, '/')
+  let path: string
+  let basePath: string
+  try {
+    path = new URL(req.url).pathname
+    basePath = new URL(base).pathname.replace(/\/$/, '')
+  } catch {
+    return ''
+  }
+  if (!path.startsWith(basePath)) return ''
+  return path.slice(basePath.length).replace(/\/{2,}/g, '/')
 }
 
 /** Whether a body's app id (resolved as Marathon resolves it against `base`) lies in the fuzz group. */
@@ -49,14 +60,29 @@ function inFuzzGroup(id: unknown, base = '/'): boolean {
   }
 }
 
-/** The id a URL path names below `prefix` (`/v2/apps`), its segments decoded as Marathon decodes them; undefined when it names none. */
+/**
+ * The id a URL path names below `prefix` (`/v2/apps`), its segments decoded as Marathon decodes
+ * them; undefined when it names none, or has `.` or `..` behind an encoded slash (refused).
+ */
 function urlId(path: string, prefix: string): string | undefined {
   try {
     const segs = path.slice(prefix.length).split('/').filter(Boolean).map((seg) => decodeURIComponent(seg))
+    if (segs.some((seg) => seg.split('/').some((part) => part === '.' || part === '..'))) return undefined
     return canonicalPath(segs.join('/'))
   } catch {
     return undefined
   }
+}
+
+/** Whether a URL path has `.` or `..` behind an encoded slash (which Marathon refuses: never a change). */
+function dottedBehindSlash(path: string): boolean {
+  return path.split('/').some((seg) => {
+    try {
+      return decodeURIComponent(seg).split('/').some((part) => part === '.' || part === '..')
+    } catch {
+      return false
+    }
+  })
 }
 
 /** An app body that, accepted, changes nothing but a 0-instance app below the fuzz group. */
@@ -157,7 +183,13 @@ const putFuzzAppTarget: FuzzTarget = {
   // The app is the path's (a body's id is ignored): below the fuzz group, with 0 instances.
   accepts: (req, ctx) => isGet(req) || ((req.method === 'PUT' || req.method === 'PATCH') && inFuzzGroup(urlId(pathBelowBase(req, ctx), '/v2/apps'))) || (req.method === 'DELETE' && plainFuzzPath(pathBelowBase(req, ctx), '/v2/apps')),
   // Without `instances: 0` an update (partialUpdate=false) would launch a task; a DELETE must name a fuzz app.
-  harmful: (req, ctx) => (req.method === 'DELETE' && !plainFuzzPath(pathBelowBase(req, ctx), '/v2/apps')) || (isObject(req.json) && req.json.instances !== 0),
+  // A PUT whose URL resolves (`..`) outside the fuzz group would create or change an app there.
+  harmful: (req, ctx) => {
+    const path = pathBelowBase(req, ctx)
+    if (req.method === 'DELETE') return !plainFuzzPath(path, '/v2/apps')
+    if (isObject(req.json) && req.json.instances !== 0) return true
+    return (req.method === 'PUT' || req.method === 'PATCH') && !dottedBehindSlash(path) && !inFuzzGroup(urlId(path, '/v2/apps'))
+  },
 }
 
 const putWitnessAppTarget: FuzzTarget = {
