@@ -81,7 +81,7 @@ const OFFER_RESOURCES = [
 let offerSeq = 0
 
 function offer(frameworkId: string): Offer {
-  return {id: {value: `offer-${offerSeq++}`}, framework_id: {value: frameworkId}, agent_id: {value: 'agent-1'}, hostname: 'agent-host', resources: structuredClone(OFFER_RESOURCES)}
+  return {id: {value: `offer-${offerSeq++}`}, framework_id: {value: frameworkId}, agent_id: {value: 'agent-1'}, hostname: 'agent-host', resources: structuredClone(OFFER_RESOURCES), attributes: [], executor_ids: []}
 }
 
 /** Sends offers until Chronos launches something, and returns the tasks of that ACCEPT. */
