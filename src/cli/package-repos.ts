@@ -11,7 +11,11 @@ import {DcosError} from './errors'
 
 export function repositoryUri(arg: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) return arg
-  if (fs.existsSync(arg)) return pathToFileURL(path.resolve(arg)).toString()
+  if (fs.existsSync(arg)) {
+    // A directory's URL ends in '/': relative artifact URIs in it resolve inside it.
+    const url = pathToFileURL(path.resolve(arg)).toString()
+    return fs.statSync(arg).isDirectory() && !url.endsWith('/') ? `${url}/` : url
+  }
   throw new DcosError('USAGE', `'${arg}' is neither a URL nor an existing path.`, {
     hint: 'Pass an http(s):// or file:// URL of a repository, or the path of a Universe directory.',
   })

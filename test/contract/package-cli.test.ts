@@ -468,7 +468,7 @@ describe('dcos package repo', () => {
     const dir = path.join(ctx.dir(), 'my-universe')
     fs.mkdirSync(dir)
     // file:// is ours (a real Cosmos takes http(s) only): this request body is outside Cosmos's schema.
-    nock(DCOS).post('/package/repository/add', {name: 'local', uri: `file://${dir}`}).reply(200, {repositories: [{name: 'local', uri: `file://${dir}`}]})
+    nock(DCOS).post('/package/repository/add', {name: 'local', uri: `file://${dir}/`}).reply(200, {repositories: [{name: 'local', uri: `file://${dir}/`}]})
     const run = await runCommand(RepoAdd, ['local', dir], {env: env()})
     assert.equal(run.exit, 0, run.stderr)
     const missing = await runCommand(RepoAdd, ['local', path.join(dir, 'nope')], {env: env()})
