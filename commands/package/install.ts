@@ -40,8 +40,10 @@ export default class PackageInstall extends DcosCommand<Partial<InstallResponse>
     const withApp = !flags.cli && Boolean(pkg.marathon?.v2AppMustacheTemplate)
     const withCli = !flags.app && (flags.cli || selectBinary(pkg.resource?.cli) !== undefined)
     if (flags.cli) requireCliBinary(pkg)
-    // The CLI goes into the attached cluster's dir: checked before anything is installed.
-    const clusterDir = withCli ? this.currentCluster().dir : undefined
+    // The CLI goes into the attached cluster's dir, checked before anything is installed. With
+    // DCOS_URL alone (no configured cluster) there is none: the app is installed without its CLI.
+    const clusterDir = withCli ? (flags.cli ? this.currentCluster() : this.configManager.tryCurrent())?.dir : undefined
+    if (withCli && !clusterDir) this.warn(`the CLI of package [${pkg.name}] is not installed: no cluster is configured ('dcos cluster setup <url>').`)
 
     if (!flags.cli && pkg.preInstallNotes) this.notice(pkg.preInstallNotes)
     if (!flags.yes && !(await confirm(this.io, 'Continue installing? [yes/no] ', '--yes'))) {

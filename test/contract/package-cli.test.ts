@@ -503,3 +503,16 @@ describe('dcos package repo', () => {
     assert.match(missing.stderr, /^Error: path '.*none\.json' does not exist\n$/)
   })
 })
+
+describe('dcos package install with DCOS_URL alone', () => {
+  test('no configured cluster: the app is installed, the CLI is not (a warning says why)', async () => {
+    fs.rmSync(path.join(ctx.dir(), 'clusters'), {recursive: true})
+    const zip = pluginZip()
+    cosmos('describe', {packageName: 'hello'}, {package: withCli(zip)})
+    cosmos('install', {packageName: 'hello', packageVersion: '1.1.0'}, INSTALLED)
+    const run = await runCommand(Install, ['hello', '--yes'], {env: {...env(), DCOS_URL: DCOS}})
+    assert.equal(run.exit, 0, run.stderr)
+    assert.match(run.stderr, /Warning: the CLI of package \[hello\] is not installed: no cluster is configured/)
+    assert.doesNotMatch(run.stderr, /Installing CLI subcommand/)
+  })
+})
