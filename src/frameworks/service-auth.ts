@@ -105,7 +105,6 @@ export class ServiceAuth {
     this.#log = opts.log ?? silentLogger
     this.#now = opts.now ?? Date.now
     this.#fetch = opts.fetch ?? fetch
-    this.headers = this.headers.bind(this)
   }
 
   get uid(): string {
@@ -118,8 +117,11 @@ export class ServiceAuth {
     this.#schedule()
   }
 
-  /** `{Authorization: "token=<jwt>"}` while a token is held (and unexpired), else `{}`. */
-  headers(): Record<string, string> {
+  /**
+   * `{Authorization: "token=<jwt>"}` while a token is held (and unexpired), else `{}`. A bound
+   * function: pass it as it is (`headers: auth.headers`); each call gives the current token.
+   */
+  readonly headers = (): Record<string, string> => {
     const t = this.#token
     return t && t.exp * 1000 > this.#now() ? {Authorization: `token=${t.value}`} : {}
   }

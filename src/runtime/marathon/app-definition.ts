@@ -447,7 +447,7 @@ function placeholder(ctx: NormalizeContext): App {
   }
 }
 
-const SECRET_NAME = /^[A-Za-z0-9_.-]{1,128}$/
+const SECRET_NAME = /^[A-Za-z0-9_./-]{1,128}$/
 const MAX_SECRETS = 64
 
 function normalizeSecrets(r: Reader, o: Json): Record<string, AppSecret> {
