@@ -36,6 +36,15 @@ function tmp(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 }
 
+async function waitUntil<T>(fn: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = fn()
+    if (v !== undefined || Date.now() > deadline) return v
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
 function mode(file: string): number {
   return fs.statSync(file).mode & 0o777
 }
@@ -257,6 +266,37 @@ describe('Marathon secrets', () => {
     assert.ok(!lines.some((l) => l.includes(SECRET_VALUE)))
   })
 
+  it('the resolver refreshes a value once it is older than the TTL, and a deleted secret blocks launches', async () => {
+    const {app} = normalize(definition)
+    const store = new Map([['chronos/serviceCredential', 'v1']])
+    let now = 0
+    const fakeFetch = (async (url: string) => {
+      const value = store.get(decodeURIComponent(new URL(url).pathname.replace('/secrets/v1/secret/default/', '')))
+      return new Response(JSON.stringify(value === undefined ? {code: 'ERR_NOT_FOUND', message: 'x'} : {value}), {status: value === undefined ? 404 : 200})
+    }) as typeof fetch
+    const resolver = new SecretResolver({gatewayUrl: 'http://gw', headers: () => ({}), log: {info() {}, warn() {}, error() {}}, now: () => now, onChange: () => {}, ttlMs: 1_000, fetch: fakeFetch})
+    const valueOf = () => {
+      const r = resolver.readiness(app)
+      return r.ready ? r.values.get('chronos/serviceCredential') : (r as {problem?: string}).problem ?? 'pending'
+    }
+    const settle = () => new Promise((r) => setTimeout(r, 20))
+    valueOf()
+    await settle()
+    assert.equal(valueOf(), 'v1')
+    store.set('chronos/serviceCredential', 'v2')
+    assert.equal(valueOf(), 'v1', 'cached within the TTL')
+    now = 2_000
+    assert.equal(valueOf(), 'v1', 'the old value serves while it is refreshed')
+    await settle()
+    assert.equal(valueOf(), 'v2')
+    store.delete('chronos/serviceCredential')
+    now = 4_000
+    valueOf()
+    await settle()
+    assert.match(valueOf()!, /does not exist/)
+    resolver.stop()
+  })
+
   it('without a gateway URL an app with secrets is blocked with a reason', async () => {
     const {app} = normalize(definition)
     const resolver = new SecretResolver({headers: () => ({}), log: {info() {}, warn() {}, error() {}}, now: Date.now, onChange: () => {}})
@@ -419,6 +459,29 @@ describe('gateway: Secrets API, service accounts, JWKS', () => {
     assert.equal(allowed.status, 200)
     auth.stop()
     assert.ok(!lines.some((l) => l.includes(token) || l.includes(credential.private_key)))
+  })
+
+  it('ServiceAuth logs in again before its token expires', async () => {
+    const acs = await Acs.open(
+      {publicKey: keys.publicKey, privateKey: keys.privateKey, token: 't', usersDir: path.join(dir, 'users4'), bootstrapUsers: []},
+      {log, tokenLifetimeS: 3},
+    )
+    const router = new Router()
+    acs.mount(router)
+    const server = await serve({router, host: '127.0.0.1', port: 0})
+    gateways.push({url: server.url, close: async () => (await server.close(), await acs.close())})
+    acs.setUrl(server.url)
+    const auth = new ServiceAuth(await acs.provisionServiceAccount('short-lived', 'x'), {log})
+    await auth.start()
+    try {
+      const first = auth.token()
+      assert.ok(first)
+      const second = await waitUntil(() => (auth.token() !== first ? auth.token() : undefined), 4_000)
+      assert.ok(second)
+      assert.deepEqual((await acs.authenticate({header: () => `token=${second}`} as never)).uid, 'short-lived')
+    } finally {
+      auth.stop()
+    }
   })
 
   it('frameworkAuth without a credential is no auth; a malformed credential throws without quoting it', async () => {
