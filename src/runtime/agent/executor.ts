@@ -47,6 +47,17 @@ export interface EnvironmentContext {
 /** Variables a task inherits from the agent's own environment. */
 const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ']
 
+/**
+ * The PATH tasks get: the agent's own, ending with the directory of the agent's node binary when
+ * it is not already there. Packages run `node <artifact>.js`, and an agent started through an
+ * absolute node path (a service manager, nvm) may have no `node` on its PATH.
+ */
+export function taskPath(inherited: string | undefined, nodeBinary = process.execPath): string {
+  const parts = (inherited ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean)
+  const nodeDir = path.dirname(nodeBinary)
+  return (parts.includes(nodeDir) ? parts : [...parts, nodeDir]).join(':')
+}
+
 /** Mesos' duration form, as in `MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs`. */
 function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}secs` : `${ms}ms`
@@ -62,6 +73,7 @@ export function taskEnvironment(task: TaskInfo, sandbox: string, ctx: Environmen
     const v = process.env[name]
     if (v !== undefined) env[name] = v
   }
+  env.PATH = taskPath(env.PATH)
   Object.assign(env, {
     MESOS_SANDBOX: sandbox,
     MESOS_DIRECTORY: sandbox,
