@@ -166,11 +166,11 @@ describe('versions', () => {
     assert.ok(compareVersions('0.9.10.0', '0.9.9.0') > 0)
     const revisions = [def('1.0.0', 5), def('1.1.0', 1), def('1.1.0', 10), def('1.1.0', 2), def('0.9.0', 100)]
     assert.deepEqual(
-      selectVersion('pk', revisions).releaseVersion,
+      selectVersion('pk', revisions)!.releaseVersion,
       10,
       'newest version, then highest releaseVersion (10 > 2 as numbers, not strings)',
     )
-    assert.equal(selectVersion('pk', revisions, '1.0.0').releaseVersion, 5)
+    assert.equal(selectVersion('pk', revisions, '1.0.0')!.releaseVersion, 5)
     assert.throws(() => selectVersion('pk', revisions, '2.0.0'), (e: CosmosError) => e.type === 'VersionNotFound' && e.message === 'Version [2.0.0] of package [pk] not found')
   })
 

@@ -14,6 +14,7 @@ import {Acs, isLoopback, JWKS_PATH, LOGIN_PATH, mountSecrets, normalizePath, PRO
 import type {Component, GatewayConfig} from '../config'
 import {Router, serve, type Request} from '../http'
 import type {Logger} from '../log'
+import {isPublicPackageRequest, mountPackages} from '../packages'
 import {MasterDirectory, type DirectoryOptions} from './directory'
 import {checkRequestTarget} from './guard'
 import {mountMetadata} from './metadata'
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   proxy?: Partial<ProxyOptions>
   /** Overrides of the agent/service lookup cache timings. */
   directory?: Partial<DirectoryOptions>
+  /** dist/universe, the bundled package repository (default: beside the running bundle). */
+  universeDir?: string
   /** Overrides of the ACS's clock, login limits and failure delay (tests). */
   acs?: Omit<AcsDeps, 'log'>
 }
@@ -49,7 +52,8 @@ const PUBLIC_ROUTES = new Set([
 
 function isPublic(req: Request): boolean {
   const method = req.method === 'HEAD' ? 'GET' : req.method
-  return PUBLIC_ROUTES.has(`${method} ${normalizePath(req.path)}`)
+  const p = normalizePath(req.path)
+  return PUBLIC_ROUTES.has(`${method} ${p}`) || isPublicPackageRequest(method, p)
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Component> {
@@ -72,6 +76,17 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   mountMetadata(router, config)
   acs?.mount(router)
   if (secrets) mountSecrets(router, secrets, {log: deps.log, authorize: acs && ((req) => acs.authorizeSecrets(req))})
+  // The package service (Cosmos) in-process, as the ACS is: Marathon found as /marathon is.
+  const packages = mountPackages(router, {
+    log: deps.log,
+    masterUrl: config.masterUrl,
+    marathonUrl: () => directory.serviceUrl('marathon'),
+    headers: serviceHeaders(config.auth),
+    dir: config.auth && path.join(path.dirname(config.auth.usersDir), 'packages'),
+    universeDir: deps.universeDir,
+    accounts: acs,
+    secrets,
+  })
   mountProxyRoutes(router, proxyRoutes(directory), proxy)
 
   let server
@@ -91,8 +106,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   } catch (error) {
     await acs?.close()
     await secrets?.close()
+    await packages.close()
     throw error
   }
+  packages.setUrl(server.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'))
   acs?.setUrl(server.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'))
   deps.log.info(acs ? 'authentication is on' : 'authentication is OFF: every request is served without a token')
   return {
@@ -102,6 +119,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       proxy.close()
       await acs?.close()
       await secrets?.close()
+      await packages.close()
     },
   }
 }
