@@ -18,6 +18,7 @@ import {hashPassword} from '../../src/runtime/auth/passwords'
 import {Acs} from '../../src/runtime/auth'
 import {mountSecrets, secretPath, secretPathProblem, SecretStore} from '../../src/runtime/auth/secrets'
 import {generateSigningKeys, signToken, type SigningKeys} from '../../src/runtime/auth/tokens'
+import {buildClusterSpec, gatewayOf, marathonOf, withPorts} from '../../src/runtime/cluster/spec'
 import type {Component, GatewayConfig} from '../../src/runtime/config'
 import {startGateway, type GatewayDeps} from '../../src/runtime/gateway'
 import {Router, serve} from '../../src/runtime/http'
@@ -59,6 +60,15 @@ describe('secret paths', () => {
     for (const p of ['', '/', '..', 'a/../b', './a', 'a//b', 'a b', 'a/%2e', 'a\u0000b', 'ä', 'a/'.repeat(20) + 'a', 'x'.repeat(600), 'a\\b'])
       assert.ok(secretPathProblem(p), JSON.stringify(p))
     assert.throws(() => secretPath('a/../b'), (e: any) => e.status === 400 && e.body.code === 'ERR_INVALID_PATH')
+  })
+})
+
+describe('cluster spec', () => {
+  it('gives the gateway its secrets dir and Marathon the gateway URL, on the ports chosen', () => {
+    const plan = {id: 'c', name: 'c', dir: '/x/local', createdAt: '', agentHosts: ['127.0.0.2'], cpus: 1, memMb: 1, diskMb: 1, agentUnreachableTimeoutMs: 1}
+    const spec = withPorts(buildClusterSpec(plan), [1001, 1002, 1003, 1004])
+    assert.equal(gatewayOf(spec).secretsDir, '/x/local/gateway/secrets')
+    assert.equal(marathonOf(spec)!.gatewayUrl, `http://127.0.0.1:${gatewayOf(spec).port}`)
   })
 })
 
