@@ -3,19 +3,23 @@
  * (`uris`) and keeps its state on a persistent volume (residency). Jobs run as Mesos tasks with
  * Chronos's ids; a repeating job runs every period, a dependent job after its parent, a failing
  * job is retried and records lastError; a kill -9 of the Chronos task loses no job and no count.
+ * The cluster has auth: Chronos gets a service account's credential through a Marathon secret
+ * (as the package has it), logs in with it, and requires a valid token on its own API.
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {ROOT, Sandbox, waitFor} from './harness'
+import {generateSigningKeys} from '../../src/runtime/auth/tokens'
+import {get, ROOT, Sandbox, waitFor} from './harness'
 import {MarathonClient} from './marathon-client'
 
 const CHRONOS_JS = path.join(ROOT, 'dist', 'chronos.js')
 
-/** The Marathon app the package renders, posted directly. */
-export function chronosApp(extraFlags = ''): Record<string, unknown> {
+/** The Marathon app the package renders, posted directly; `secret`: the credential's secret path. */
+export function chronosApp(extraFlags = '', secret?: string): Record<string, unknown> {
   return {
+    ...(secret && {secrets: {serviceCredential: {source: secret}}, env: {DCOS_SERVICE_ACCOUNT_CREDENTIAL: {secret: 'serviceCredential'}}}),
     id: '/chronos',
     cmd: `node chronos.js --http_port $PORT0 --hostname $HOST --mesos_framework_name chronos --state_dir $MESOS_SANDBOX/chronos-state ${extraFlags}`.trim(),
     uris: [`file://${CHRONOS_JS}`],
@@ -54,23 +58,41 @@ describe('chronos', () => {
 
   before(async () => {
     assert.ok(fs.existsSync(CHRONOS_JS), 'run node scripts/build.mjs first')
-    url = await sb.up(1, ['--no-auth'])
+    url = await sb.up(1)
     m = await MarathonClient.of(sb, url)
     c = new MarathonClient(`${url}/service/chronos`, await sb.authHeaders())
   })
+
+  /** What the package service provisions on a cluster with auth: a service account and its credential as a secret. */
+  async function provisionServiceAccount(): Promise<string> {
+    const admin = new MarathonClient(url, await sb.authHeaders())
+    const keys = await generateSigningKeys()
+    const created = await admin.call('PUT', '/acs/api/v1/users/chronos-principal', {description: 'chronos', public_key: keys.publicKey})
+    assert.equal(created.status, 201, created.text)
+    const credential = {scheme: 'RS256', uid: 'chronos-principal', private_key: keys.privateKey, login_endpoint: `${url}/acs/api/v1/auth/login`}
+    const stored = await admin.call('PUT', '/secrets/v1/secret/default/chronos/service-credential', {value: JSON.stringify(credential)})
+    assert.equal(stored.status, 201, stored.text)
+    return 'chronos/service-credential'
+  }
   after(() => sb.cleanup())
 
   const jobs = async (): Promise<Record<string, any>> => Object.fromEntries(((await c.json('GET', '/scheduler/jobs')) as any[]).map((j) => [j.name, j]))
   const tasks = async (): Promise<any[]> => JSON.parse((await sb.dcos('task', 'list', '--completed', '--json')).stdout)
 
-  it('runs as a Marathon app, registered as the framework chronos with its API as webui_url', async () => {
-    await m.json('POST', '/v2/apps', chronosApp('--failure_retry 1000'))
+  it('runs as a Marathon app, registered as the framework chronos with its API as webui_url, behind auth', async () => {
+    await m.json('POST', '/v2/apps', chronosApp('--failure_retry 1000', await provisionServiceAccount()))
     await waitFor('Chronos to answer through the gateway', async () => (await c.call('GET', '/ping').catch(() => undefined))?.status === 200, 30_000, 250)
     const state = JSON.parse((await sb.get(`${url}/mesos/master/state`)).body)
     const fw = state.frameworks.filter((f: any) => f.name === 'chronos')
     assert.equal(fw.length, 1)
     assert.match(fw[0].webui_url, /^http:\/\/127\.0\.0\.\d+:\d+$/)
     assert.equal(fw[0].failover_timeout, 604800)
+    assert.equal(fw[0].principal, 'chronos-principal', 'it authenticated as its service account')
+    // Its own API wants a valid token (directly; the gateway wants one anyway); /ping does not.
+    assert.equal((await get(`${fw[0].webui_url}/scheduler/jobs`)).status, 401)
+    assert.equal((await get(`${fw[0].webui_url}/scheduler/jobs`, {Authorization: 'token=forged'})).status, 401)
+    assert.equal((await sb.get(`${fw[0].webui_url}/scheduler/jobs`)).status, 200)
+    assert.equal((await get(`${fw[0].webui_url}/ping`)).status, 200)
   })
 
   it('answers bad jobs with a 400 and a message', async () => {

@@ -3,10 +3,15 @@
  * master is `--master`, else the one the agent we run on reports (MESOS_AGENT_ENDPOINT → the
  * agent's /state `flags.master`, as real Mesos agents report it). SIGTERM/SIGINT close the
  * subscription without tearing the framework down, so the relaunched task fails over to it.
+ * With DCOS_SERVICE_ACCOUNT_CREDENTIAL in the environment (the package's secret) Chronos logs in
+ * as that service account for its calls (../service-auth) and requires a valid cluster token on
+ * its API (but /ping and /); without it there is no auth (clusters started with --no-auth).
  * Exit status: 2 for a bad command line, 1 when start-up fails; errors are one line each.
  */
 import http from 'node:http'
+import {HttpError, type Request} from '../../runtime/http'
 import {createLogger} from '../../runtime/log'
+import {frameworkAuth, type FrameworkAuth} from '../service-auth'
 import {UsageError, masterUrl, parseFlags, usage, type ParsedFlags} from './flags'
 import {startChronos} from './index'
 
@@ -49,7 +54,13 @@ async function main(argv: string[]): Promise<number> {
   const {flags} = parsed
   const log = createLogger('chronos')
   if (parsed.ignored.length > 0) log.info(`ignoring flags that configure what this Chronos does not have: ${parsed.ignored.map((f) => `--${f}`).join(' ')}`)
-  const auth = await serviceAuth(log)
+  let auth: FrameworkAuth
+  try {
+    auth = await frameworkAuth({log})
+  } catch (error) {
+    err(`chronos: ${(error as Error).message}`)
+    return 1
+  }
   let master: string
   if (flags.master) master = masterUrl(flags.master)
   else if (process.env.MESOS_AGENT_ENDPOINT) {
@@ -69,13 +80,13 @@ async function main(argv: string[]): Promise<number> {
     hostname: flags.hostname,
     user: flags.user,
     role: flags.role,
-    ...(flags.principal && {principal: flags.principal}),
+    ...((flags.principal ?? auth.uid) && {principal: flags.principal ?? auth.uid}),
     failoverTimeoutSeconds: flags.failoverTimeoutSeconds,
     failureRetryMs: flags.failureRetryMs,
     disableAfterFailures: flags.disableAfterFailures,
     declineOfferMs: flags.declineOfferMs,
     headers: auth.headers,
-    ...(auth.authorize && {authorize: auth.authorize}),
+    ...(auth.uid && {authorize: requireToken(auth)}),
     stateDir: flags.stateDir,
     bindHost: flags.httpAddress,
     port: flags.httpPort,
@@ -90,17 +101,16 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', stop)
   })
   await service.close()
+  auth.stop()
   return 0
 }
 
-interface ServiceAuth {
-  headers: () => Record<string, string>
-  authorize?: Parameters<typeof startChronos>[0]['authorize']
-}
-
-/** No credential in the environment: no auth (a cluster started with --no-auth). */
-async function serviceAuth(_log: ReturnType<typeof createLogger>): Promise<ServiceAuth> {
-  return {headers: () => ({})}
+/** With a service account, every API request needs a valid cluster token (the gateway forwards the caller's). */
+function requireToken(auth: FrameworkAuth): (req: Request) => Promise<void> {
+  return async (req) => {
+    const verdict = await auth.verify(req.header('authorization'))
+    if (!verdict.ok) throw new HttpError(verdict.status, verdict.body.description, verdict.body, verdict.headers)
+  }
 }
 
 function fail(error: unknown): never {
