@@ -91,7 +91,7 @@ describe('dcos package on a running cluster', () => {
 
     const list = await sb.dcos('package', 'list')
     assert.equal(list.code, 0, list.stderr)
-    assert.match(list.stdout, /^hello +1\.1\.0 +true +\/hello +--- +/m)
+    assert.match(list.stdout, /^hello +1\.1\.0 +true +\/hello +(---|hello) +/m)
     const again = await sb.dcos('package', 'install', 'hello', '--yes')
     assert.equal(again.code, 1)
     assert.match(again.stderr, /--app-id/)
