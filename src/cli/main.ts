@@ -42,10 +42,19 @@ export async function run(argv: string[] = process.argv.slice(2), options: RunOp
       }
     }
     await oclifRun(argv, config)
+    if (options.subcommands !== false && isRootHelp(argv)) {
+      const {installedCommandsHelp} = await import('./subcommand-launch')
+      process.stdout.write(installedCommandsHelp(process.env))
+    }
     await flush()
   } catch (err) {
     exitWith(err)
   }
+}
+
+/** `dcos` or `dcos --help`: the root help, which also lists the installed package commands. */
+function isRootHelp(argv: string[]): boolean {
+  return argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))
 }
 
 /** A first word that names no command or topic (flags and help are oclif's). */

@@ -10,7 +10,7 @@
 import type {ClusterConfig} from './config'
 import {ConfigManager} from './config'
 import {CredentialStore, osKeychain} from './credentials'
-import {findPluginCommand, runPluginCommand} from './subcommands'
+import {findPluginCommand, listPlugins, runPluginCommand} from './subcommands'
 
 /** Runs the installed subcommand named by argv[0]; undefined when there is none. */
 export async function runInstalledSubcommand(argv: string[], env: NodeJS.ProcessEnv, version: string): Promise<number | undefined> {
@@ -19,6 +19,24 @@ export async function runInstalledSubcommand(argv: string[], env: NodeJS.Process
   const command = findPluginCommand(cluster.dir, argv[0])
   if (!command) return undefined
   return runPluginCommand(command, argv, await pluginEnv(cluster, env, version))
+}
+
+/**
+ * The root help's section of the attached cluster's package commands (empty when none is
+ * installed, no cluster is attached or its config cannot be read: help never fails on them).
+ */
+export function installedCommandsHelp(env: NodeJS.ProcessEnv): string {
+  let commands: {name: string; description?: string}[]
+  try {
+    const cluster = ConfigManager.fromEnv(env).tryCurrent()
+    commands = cluster ? listPlugins(cluster.dir).flatMap((p) => p.commands) : []
+  } catch {
+    return ''
+  }
+  if (commands.length === 0) return ''
+  const width = Math.max(...commands.map((c) => c.name.length))
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.description ?? ''}`.trimEnd())
+  return `PACKAGE COMMANDS (installed for the attached cluster)\n${lines.join('\n')}\n`
 }
 
 async function pluginEnv(cluster: ClusterConfig, env: NodeJS.ProcessEnv, version: string): Promise<NodeJS.ProcessEnv> {

@@ -138,6 +138,8 @@ describe('dcos package on a running cluster', () => {
     const status = await sb.dcos('hello', 'status')
     assert.equal(status.code, 0, status.stderr)
     assert.equal(status.stdout, '/hello: 1/1 running, 1 healthy (hello 2.0.0)\n')
+    const help = await sb.dcos('--help')
+    assert.match(help.stdout, /\nPACKAGE COMMANDS \(installed for the attached cluster\)\n {2}hello {2}Manage the hello service\n$/)
     const list = await sb.dcos('package', 'list')
     assert.match(list.stdout, /^hello +2\.0\.0 +true +\/hello +hello +/m)
 
@@ -147,6 +149,7 @@ describe('dcos package on a running cluster', () => {
     const after = await sb.dcos('hello', 'status')
     assert.equal(after.code, 2)
     assert.match(after.stderr, /'hello status' is not a dcos command/)
+    assert.doesNotMatch((await sb.dcos('--help')).stdout, /PACKAGE COMMANDS/)
 
     const remove = await sb.dcos('package', 'repo', 'remove', 'mine')
     assert.equal(remove.code, 0, remove.stderr)
