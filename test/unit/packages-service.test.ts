@@ -11,29 +11,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import Ajv04 from 'ajv-draft-04'
-import addFormats from 'ajv-formats'
 import type {Component} from '../../src/runtime/config'
 import {startGateway} from '../../src/runtime/gateway'
 import {silentLogger} from '../../src/runtime/log'
 import {negotiateVersion, REPO_MEDIA_TYPE} from '../../src/runtime/packages'
+import {schemaErrors} from './cosmos-schemas'
 
-const SCHEMAS = '/work/shared/fixtures/universe-real/cosmos-rpc-schemas'
 const ROOT = path.resolve(__dirname, '..', '..')
-const ajv = new Ajv04({allErrors: true, strict: false, logger: false})
-addFormats(ajv)
-
-/** Errors of `body` against the Cosmos schema `<version>/model/<name>-schema.json`. */
-export function schemaErrors(version: string, name: string, body: unknown): string[] {
-  const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS, version, 'model', `${name}-schema.json`), 'utf8'))
-  delete schema.$schema
-  // Upstream's v1 DescribeResponse refers to #/definitions/license without defining it; the
-  // definition is the one its sibling ListResponse has (the fixture file is left as it is).
-  if (JSON.stringify(schema).includes('#/definitions/license') && !schema.definitions?.license)
-    schema.definitions.license = {type: 'object', properties: {name: {type: 'string'}, url: {$ref: '#/definitions/url'}}, required: ['name', 'url'], additionalProperties: false}
-  const fn = ajv.compile(schema)
-  return fn(body) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)
-}
 
 const MEDIA = (rpc: string, kind: 'request' | 'response', v = 1) => `application/vnd.dcos.package.${rpc}-${kind}+json;charset=utf-8;version=v${v}`
 

@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {checkRepositoryUri, CosmosError, loadRepository, parseIndex, Repository, resolveResourceUris} from '../../universe'
 import type {Store} from '../store'
 
@@ -48,6 +49,19 @@ export interface RepositoriesDeps {
   /** The cluster's public URL (known once the gateway listens). */
   publicUrl: () => string
   now?: () => number
+}
+
+/**
+ * What relative artifact URIs resolve against: the index's URL, or for a Universe directory the
+ * directory itself (`file:///u` → `file:///u/`, so `artifacts/x.js` is `file:///u/artifacts/x.js`).
+ */
+function uriBase(uri: string): string {
+  if (!uri.startsWith('file:') || uri.endsWith('/')) return uri
+  try {
+    return fs.statSync(fileURLToPath(uri)).isDirectory() ? uri + '/' : uri
+  } catch {
+    return uri
+  }
 }
 
 export class Repositories {
@@ -135,7 +149,7 @@ export class Repositories {
       const hit = this.#cache.get(entry.uri)
       if (!fresh && hit && now - hit.at < CACHE_MS) return {entry, uri, repo: hit.repo}
       const raw = await loadRepository(entry.uri)
-      const repo = new Repository(raw.packages.map((p) => resolveResourceUris(p, entry.uri)))
+      const repo = new Repository(raw.packages.map((p) => resolveResourceUris(p, uriBase(entry.uri))))
       if (!entry.uri.startsWith('file:')) this.#cache.set(entry.uri, {at: now, repo})
       return {entry, uri, repo}
     } catch (error) {

@@ -120,7 +120,8 @@ export class PackageService {
   }
 
   async search(body: JsonObject): Promise<{packages: SearchResult[]}> {
-    const query = body.query === undefined || body.query === null ? undefined : str(body, 'query', false)
+    const query = body.query ?? undefined
+    if (query !== undefined && (typeof query !== 'string' || query.length > 1024)) throw new CosmosError('MalformedRequest', 'query must be a string of at most 1024 characters', {field: 'query'})
     const seen = new Set<string>()
     const out: SearchResult[] = []
     for (const l of await this.#loaded()) {
