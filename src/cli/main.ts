@@ -44,7 +44,7 @@ export async function run(argv: string[] = process.argv.slice(2), options: RunOp
     await oclifRun(argv, config)
     if (options.subcommands !== false && isRootHelp(argv)) {
       const {installedCommandsHelp} = await import('./subcommand-launch')
-      process.stdout.write(installedCommandsHelp(process.env))
+      process.stdout.write(installedCommandsHelp(process.env, (name) => !isUnknown(config, name)))
     }
     await flush()
   } catch (err) {

@@ -22,14 +22,14 @@ export async function runInstalledSubcommand(argv: string[], env: NodeJS.Process
 }
 
 /**
- * The root help's section of the attached cluster's package commands (empty when none is
- * installed, no cluster is attached or its config cannot be read: help never fails on them).
+ * The root help's section of the attached cluster's package commands, but those a built-in
+ * command shadows (empty when none is installed, no cluster is attached or its config cannot be read: help never fails on them).
  */
-export function installedCommandsHelp(env: NodeJS.ProcessEnv): string {
+export function installedCommandsHelp(env: NodeJS.ProcessEnv, isBuiltIn: (name: string) => boolean): string {
   let commands: {name: string; description?: string}[]
   try {
     const cluster = ConfigManager.fromEnv(env).tryCurrent()
-    commands = cluster ? listPlugins(cluster.dir).flatMap((p) => p.commands) : []
+    commands = cluster ? listPlugins(cluster.dir).flatMap((p) => p.commands.filter((c) => !isBuiltIn(c.name))) : []
   } catch {
     return ''
   }

@@ -165,3 +165,50 @@ describe('package CLI store', () => {
     assert.equal(fs.existsSync(outside + '.ran'), false)
   })
 })
+
+describe('bin/dcos and installed package commands', {skip: fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'cli.js')) ? false : 'dist/cli.js is not built'}, () => {
+  const bin = path.join(__dirname, '..', '..', 'bin', 'dcos')
+  let dcosDir: string
+  let clusterDir: string
+  const TOKEN = 'plugin-env-token-7f3a'
+  beforeEach(async () => {
+    dcosDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcos-plugin-bin-'))
+    clusterDir = path.join(dcosDir, 'clusters', 'c0ffee')
+    fs.mkdirSync(clusterDir, {recursive: true, mode: 0o700})
+    fs.writeFileSync(path.join(clusterDir, 'dcos.toml'), `[core]\ndcos_url = "http://127.0.0.1:9"\ndcos_acs_token = "${TOKEN}"\n`, {mode: 0o600})
+    fs.writeFileSync(path.join(clusterDir, 'attached'), '')
+    const script = (name: string, body: string) => {
+      const bytes = Buffer.from(body)
+      return installPlugin(clusterDir, {...{packagingVersion: '4.0', version: '1.0.0', description: 'd'}, name}, {kind: 'executable', url: 'http://x/a', contentHash: [{algo: 'sha256', value: createHash('sha256').update(bytes).digest('hex')}]}, bytes)
+    }
+    await script('greet', '#!/bin/sh\necho "argv: $*"\necho "url: $DCOS_URL cluster: $DCOS_CLUSTER token: ${DCOS_ACS_TOKEN:+set}"\nexit 7\n')
+    await script('task', `#!/bin/sh\ntouch "${dcosDir}/hijacked"\n`)
+  })
+  afterEach(() => fs.rmSync(dcosDir, {recursive: true, force: true}))
+
+  const dcos = async (...args: string[]) => {
+    const {spawnSync} = await import('node:child_process')
+    return spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {PATH: process.env.PATH, HOME: dcosDir, DCOS_DIR: dcosDir}, timeout: 30_000})
+  }
+
+  test('an unknown command runs the installed program with its words, the cluster in its environment, and its exit status', async () => {
+    const r = await dcos('greet', 'a', '--b')
+    assert.equal(r.status, 7, r.stderr)
+    assert.equal(r.stdout, 'argv: greet a --b\nurl: http://127.0.0.1:9 cluster: c0ffee token: set\n')
+  })
+
+  test('a built-in command is never shadowed by a package command of the same name', async () => {
+    const r = await dcos('task', '--help')
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /Manage DC\/OS tasks|USAGE/)
+    assert.equal(fs.existsSync(path.join(dcosDir, 'hijacked')), false)
+  })
+
+  test('the root help lists the installed commands (not shadowed ones); after removal the word is no command', async () => {
+    assert.match((await dcos('--help')).stdout, /PACKAGE COMMANDS \(installed for the attached cluster\)\n {2}greet\n$/)
+    removePlugin(clusterDir, 'greet')
+    const r = await dcos('greet')
+    assert.equal(r.status, 2)
+    assert.equal(r.stderr, "Error: 'greet' is not a dcos command. Run 'dcos --help' to see the available commands.\n")
+  })
+})
