@@ -7,9 +7,11 @@
  *   dist/universe/repo.json            the index, `{"packages":[...]}` (templates base64)
  *   dist/universe/artifacts/<file>     each artifact of universe/artifacts.json, copied from its source
  *
+ * A package CLI's `contentHash` is set to the sha256 of the artifact copied (the source's may be stale).
  * Artifact URIs stay relative in repo.json (`artifacts/hello.js`): they are resolved against the
  * URL the index is served from (see ./artifacts), so the same build serves any cluster URL.
  */
+import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {CosmosError} from './errors'
@@ -74,6 +76,13 @@ export function buildUniverse(opts: BuildUniverseOptions): BuildUniverseResult {
       const m = /^artifacts\/([^/]+)$/.exec(uri)
       if (!m || !(m[1] in artifacts)) problems.push(`${where}: resource.json assets.uris.${alias} = '${uri}' names no artifact of ${path.relative(opts.root, artifactsFile)}`)
     }
+    for (const [where2, binary] of cliBinaries(r.definition.resource?.cli)) {
+      if (!isRelativeUri(binary.url)) continue
+      const m = /^artifacts\/([^/]+)$/.exec(binary.url)
+      if (!m || !(m[1] in artifacts)) problems.push(`${where}: resource.json cli.binaries.${where2}.url = '${binary.url}' names no artifact of ${path.relative(opts.root, artifactsFile)}`)
+      // The hash of the artifact as built (a plugin bundles src/cli: any change there changes it).
+      else if (fs.existsSync(at(artifacts[m[1]]))) binary.contentHash = [{algo: 'sha256', value: createHash('sha256').update(fs.readFileSync(at(artifacts[m[1]]))).digest('hex')}]
+    }
     try {
       const options = resolveOptions(r.definition, {}, validator)
       renderApp({pkg: r.definition, options, userOptions: {}, source: 'build'})
@@ -83,7 +92,9 @@ export function buildUniverse(opts: BuildUniverseOptions): BuildUniverseResult {
   }
   const repo = new Repository(revisions.map((r) => r.definition))
   const index = repo.toIndex()
-  problems.push(...schemas.indexProblems(JSON.parse(JSON.stringify(index))))
+  // Universe's index schema wants absolute CLI binary URLs: ours are relative until served, so the
+  // copy checked gets a stand-in origin for them.
+  problems.push(...schemas.indexProblems(JSON.parse(JSON.stringify(index), (key, v) => (key === 'url' && typeof v === 'string' && isRelativeUri(v) ? `https://artifacts.invalid/${v}` : v))))
   if (problems.length > 0) throw new UniverseBuildError(problems)
 
   fs.rmSync(out, {recursive: true, force: true})
@@ -91,4 +102,15 @@ export function buildUniverse(opts: BuildUniverseOptions): BuildUniverseResult {
   fs.writeFileSync(path.join(out, 'repo.json'), JSON.stringify(index))
   for (const [file, src] of Object.entries(artifacts)) fs.copyFileSync(at(src), path.join(out, 'artifacts', file))
   return {packages: repo.names().length, revisions: revisions.length, artifacts: Object.keys(artifacts)}
+}
+
+/** The `cli.binaries.<platform>.<arch>` entries of a resource, with where they are. */
+function cliBinaries(cli: unknown): [string, {url: string; contentHash?: unknown}][] {
+  const binaries = (cli as {binaries?: Record<string, Record<string, {url?: unknown}>>} | undefined)?.binaries
+  if (!binaries || typeof binaries !== 'object') return []
+  return Object.entries(binaries).flatMap(([platform, arches]) =>
+    Object.entries(arches && typeof arches === 'object' ? arches : {})
+      .filter(([, b]) => b && typeof b === 'object' && typeof b.url === 'string')
+      .map(([arch, b]) => [`${platform}.${arch}`, b as {url: string; contentHash?: unknown}] as [string, {url: string; contentHash?: unknown}]),
+  )
 }
