@@ -137,6 +137,26 @@ describe('package service in a local cluster', () => {
     assert.equal((await call('uninstall', {packageName: 'hello'})).body.type, 'PackageNotInstalled')
   })
 
+  it('installs chronos with a provisioned service account; uninstall tears its framework down and removes the account and secret', async () => {
+    const install = await call('install', {packageName: 'chronos', options: {service: {name: 'chronos-e2e'}}}, 2)
+    assert.equal(install.status, 200, JSON.stringify(install.body))
+    const secretUrl = `${url}/secrets/v1/secret/default/chronos-e2e/serviceCredential`
+    assert.equal((await sb.get(secretUrl)).status, 200, 'the credential is stored as <service>/serviceCredential')
+    assert.equal((await sb.get(`${url}/acs/api/v1/users/chronos-e2e`)).status, 200, 'the service account exists')
+    const frameworks = async () => JSON.parse((await sb.get(`${url}/mesos/master/frameworks`)).body).frameworks as {name: string; id: string; tasks: unknown[]}[]
+    await waitFor('chronos-e2e registered as a framework', async () => (await frameworks()).some((f) => f.name === 'chronos-e2e'), 90_000, 500)
+
+    const un = await call('uninstall', {packageName: 'chronos', appId: 'chronos-e2e'})
+    assert.equal(un.status, 200, JSON.stringify(un.body))
+    assert.deepEqual(un.body.results.map((r: {appId: string}) => r.appId), ['/chronos-e2e'])
+    assert.ok(!(await frameworks()).some((f) => f.name === 'chronos-e2e'), 'no framework named chronos-e2e stays registered')
+    assert.equal((await marathon('GET', '/v2/apps/chronos-e2e')).status, 404)
+    assert.equal((await sb.get(secretUrl)).status, 404)
+    const account = await sb.get(`${url}/acs/api/v1/users/chronos-e2e`)
+    assert.equal(account.status, 400, 'DC/OS IAM answers 400 for an unknown uid')
+    assert.match(account.body, /ERR_UNKNOWN_USER_ID/)
+  })
+
   it('serves the packages of a repository added by file:// URL; one that breaks later does not break search', async () => {
     const dir = path.join(sb.dir, 'my-universe')
     fs.cpSync(path.join(ROOT, 'universe', 'repo', 'packages', 'H', 'hello', '0'), path.join(dir, 'repo', 'packages', 'G', 'greeter', '0'), {recursive: true})
