@@ -236,7 +236,9 @@ export async function runPluginCommand(command: PluginCommand, argv: string[], e
       hint: `Reinstall it with 'dcos package install ${command.plugin} --cli'.`,
     })
   }
-  const realEnv = fs.realpathSync(command.envDir)
+  // <subcommands>/<plugin>/env with only the subcommands dir itself resolved: an env/ (or plugin
+  // dir) that is a symlink to elsewhere does not pass.
+  const realEnv = path.join(fs.realpathSync(path.dirname(path.dirname(command.envDir))), command.plugin, 'env')
   if (!real.startsWith(realEnv + path.sep) || !fs.statSync(real).isFile()) {
     throw new DcosError('FORBIDDEN', `refusing to run '${command.path}': it is not a file inside the subcommand's directory.`)
   }

@@ -164,6 +164,17 @@ describe('package CLI store', () => {
     await assert.rejects(runPluginCommand(command, ['hello'], process.env), /refusing to run/)
     assert.equal(fs.existsSync(outside + '.ran'), false)
   })
+
+  test('an env/ that is a symlink to another directory is never run from', async () => {
+    const zip = Buffer.from(zipSync({'bin/dcos-hello.cjs': Buffer.from('process.exit(0)')}))
+    await installPlugin(dir, pkg, binary(zip), zip)
+    const env = path.join(dir, 'subcommands', 'hello', 'env')
+    const elsewhere = path.join(dir, 'elsewhere')
+    fs.renameSync(env, elsewhere)
+    fs.symlinkSync(elsewhere, env)
+    const command = findPluginCommand(dir, 'hello')!
+    await assert.rejects(runPluginCommand(command, ['hello'], process.env), /refusing to run/)
+  })
 })
 
 describe('bin/dcos and installed package commands', {skip: fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'cli.js')) ? false : 'dist/cli.js is not built'}, () => {
