@@ -4,8 +4,8 @@
 //                                  bin/dcos-<name>.cjs (the bundle of plugins/<name>/commands/**)
 //   dist/plugins/index.json        {"<name>": {"file", "kind": "zip", "sha256", "size"}}
 // The zip is deterministic (sorted entries, fixed times): the same sources give the same sha256.
-// stampCliHashes(), run after the universe build, puts those hashes (and the zips) into
-// dist/universe for the packages whose resource.json names `artifacts/dcos-<name>.zip`.
+// A package ships one through universe/artifacts.json (the universe build copies it and sets the
+// package's contentHash to its sha256): see plugins/README.md.
 // Run alone: `node scripts/build-plugins.mjs` (after `npm ci`). How to write one: plugins/README.md.
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
@@ -96,45 +96,7 @@ export async function buildPlugins() {
   return index
 }
 
-/**
- * After the universe build: a package CLI shipped by the bundled universe names its artifact by a
- * relative URL, `"url": "artifacts/dcos-<name>.zip"`, in resource.json (the sha256 there may be any
- * placeholder: the bundle changes whenever src/ does). Here each such binary of dist/universe/repo.json
- * gets the built zip's sha256, and the zip is copied into dist/universe/artifacts/ where the package
- * service serves it. A CLI URL naming a plugin that was not built fails the build.
- */
-export function stampCliHashes(index, {universeDir = path.join(root, 'dist', 'universe'), pluginsDir = path.join(root, 'dist', 'plugins')} = {}) {
-  const repoFile = path.join(universeDir, 'repo.json')
-  if (!fs.existsSync(repoFile)) return []
-  const repo = JSON.parse(fs.readFileSync(repoFile, 'utf8'))
-  const byFile = new Map(Object.values(index).map((p) => [p.file, p]))
-  const stamped = new Set()
-  const problems = []
-  for (const pkg of repo.packages ?? []) {
-    for (const platform of Object.values(pkg.resource?.cli?.binaries ?? {})) {
-      const binary = platform?.['x86-64']
-      const m = typeof binary?.url === 'string' ? /^artifacts\/(dcos-[a-z0-9-]+\.zip)$/.exec(binary.url) : null
-      if (!m) continue
-      const built = byFile.get(m[1])
-      if (!built) {
-        problems.push(`${pkg.name} ${pkg.version}: resource.json cli url '${binary.url}' names no plugin of plugins/ (built: ${[...byFile.keys()].join(', ') || 'none'})`)
-        continue
-      }
-      binary.kind = built.kind
-      binary.contentHash = [{algo: 'sha256', value: built.sha256}]
-      stamped.add(built.file)
-    }
-  }
-  if (problems.length) throw new Error(`package CLIs of the bundled universe:\n  ${problems.join('\n  ')}`)
-  if (stamped.size === 0) return []
-  fs.mkdirSync(path.join(universeDir, 'artifacts'), {recursive: true})
-  for (const file of stamped) fs.copyFileSync(path.join(pluginsDir, file), path.join(universeDir, 'artifacts', file))
-  fs.writeFileSync(repoFile, JSON.stringify(repo))
-  return [...stamped]
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const index = await buildPlugins()
-  stampCliHashes(index)
   console.log(`built dist/plugins (${Object.keys(index).join(', ') || 'none'})`)
 }

@@ -6,7 +6,7 @@ import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {buildPlugins, stampCliHashes} from './build-plugins.mjs'
+import {buildPlugins} from './build-plugins.mjs'
 import {buildUniverse} from './build-universe.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -69,10 +69,9 @@ await Promise.all([
   build({...common, entryPoints: ['src/frameworks/chronos/main.ts'], outfile: 'dist/chronos.js'}),
 ])
 // The package CLIs (plugins/<name> -> dist/plugins/dcos-<name>.zip), before the universe that serves them.
-const plugins = await buildPlugins()
+await buildPlugins()
 // The bundled package repository (after the bundles: packages may ship built artifacts).
 await buildUniverse()
-stampCliHashes(plugins)
 // V8's code cache for the CLI bundle, taken after a representative run so that the functions
 // every command needs (oclif's config, parser and help) are in it.
 fs.rmSync('dist/cli.js.cache', {force: true})
