@@ -223,3 +223,31 @@ describe('bin/dcos and installed package commands', {skip: fs.existsSync(path.jo
     assert.equal(r.stderr, "Error: 'greet' is not a dcos command. Run 'dcos --help' to see the available commands.\n")
   })
 })
+
+describe('package arguments', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcos-package-args-'))
+  })
+  afterEach(() => fs.rmSync(dir, {recursive: true, force: true}))
+
+  test('a repository argument: URLs as given, a directory as its file:// URL ending in /, a file without one', async () => {
+    const {repositoryUri} = await import('../../src/cli/package-repos')
+    assert.equal(repositoryUri('https://universe.example.com/repo'), 'https://universe.example.com/repo')
+    assert.equal(repositoryUri('file:///srv/universe'), 'file:///srv/universe')
+    assert.equal(repositoryUri(dir), `file://${dir}/`)
+    fs.writeFileSync(path.join(dir, 'index.json'), '{"packages":[]}')
+    assert.equal(repositoryUri(path.join(dir, 'index.json')), `file://${dir}/index.json`)
+    assert.throws(() => repositoryUri(path.join(dir, 'missing')), /is neither a URL nor an existing path/)
+  })
+
+  test('an options file: a JSON object, else an error naming the file', async () => {
+    const {readOptionsFile} = await import('../../src/cli/package-install')
+    const file = path.join(dir, 'o.json')
+    fs.writeFileSync(file, '{"hello": {"port": 8080}}')
+    assert.deepEqual(readOptionsFile(file), {hello: {port: 8080}})
+    assert.throws(() => readOptionsFile(dir), new RegExp(`cannot read the options file '${dir}': it is a directory`))
+    fs.writeFileSync(file, 'null')
+    assert.throws(() => readOptionsFile(file), /must hold a JSON object/)
+  })
+})
