@@ -22,7 +22,7 @@ import {contains} from '../../mesos/resources'
 import type {KillPolicy, Offer, Operation, Resource, TaskInfo, TaskState, TaskStatus} from '../../mesos/types'
 import {isTerminal} from '../../mesos/types'
 import {isResident} from './app-definition'
-import {currentActions, stepOf} from './deployments'
+import {currentActions} from './deployments'
 import type {EventBus} from './events'
 import {HealthMonitor} from './health'
 import {LaunchQueue, type Backoff} from './launch-queue'
@@ -307,7 +307,8 @@ export class MarathonScheduler {
     this.#dirty = new Set()
     for (const d of this.#deps.state.deployments.values()) for (const a of currentActions(d)) dirty.add(a.app)
     try {
-      for (const appId of dirty) this.#plan(appId, now)
+      const frozen = this.#frozenApps()
+      for (const appId of dirty) this.#plan(appId, now, frozen)
       this.#progressDeployments()
       this.#reviveOrSuppress()
     } finally {
@@ -316,15 +317,19 @@ export class MarathonScheduler {
     }
   }
 
-  #frozen(appId: string): boolean {
-    for (const d of this.#deps.state.deployments.values()) {
-      const step = stepOf(d, appId)
-      if (step > d.done) return true
-    }
-    return false
+  /**
+   * Apps a deployment step not yet reached holds (for each deployment, the apps of its steps after
+   * the current one). Made once per tick: asking each deployment about each planned app was
+   * quadratic with a thousand apps deploying at once.
+   */
+  #frozenApps(): Set<string> {
+    const frozen = new Set<string>()
+    for (const d of this.#deps.state.deployments.values())
+      for (let i = d.done + 1; i < d.steps.length; i++) for (const a of d.steps[i].actions) frozen.add(a.app)
+    return frozen
   }
 
-  #plan(appId: string, now: number): void {
+  #plan(appId: string, now: number, frozen: Set<string>): void {
     const {state} = this.#deps
     const app = state.apps.get(appId)
     const tasks = this.tracker.ofApp(appId)
@@ -355,7 +360,7 @@ export class MarathonScheduler {
       killSelection: app?.killSelection ?? 'YOUNGEST_FIRST',
       resident: app ? isResident(app) : false,
       tasks: planTasks,
-      mode: !app ? 'delete' : this.#frozen(appId) ? 'frozen' : 'run',
+      mode: !app ? 'delete' : frozen.has(appId) ? 'frozen' : 'run',
     })
     this.#plans.set(appId, plan)
     for (const id of plan.release) {

@@ -55,6 +55,8 @@ export class MarathonState {
   readonly #deps: StateDeps
   #chain: Promise<unknown> = Promise.resolve()
   #lastVersion = 0
+  /** Each app's group (parentOf its id), per app object (a change makes a new one): every change looks at every app. */
+  #parents = new WeakMap<App, string>()
   /** Bumped on every change anything serialised from the state depends on. */
   revision = 0
 
@@ -75,6 +77,12 @@ export class MarathonState {
       this.#lastVersion = latest
     }
     if (!this.groups.has(ROOT)) this.groups.set(ROOT, {id: ROOT, dependencies: [], version: this.#nextVersion(), versions: []})
+  }
+
+  #parentOf(app: App): string {
+    let parent = this.#parents.get(app)
+    if (parent === undefined) this.#parents.set(app, (parent = parentOf(app.id)))
+    return parent
   }
 
   /** A version timestamp, strictly after every earlier one (two changes in a ms get distinct ones). */
@@ -118,7 +126,12 @@ export class MarathonState {
     const version = this.#nextVersion()
     const draft: Draft = {apps: new Map(this.apps), groups: new Map(this.groups), keepConfigVersion: new Set(), restart: new Set(), version}
     mutate(draft)
-    for (const id of draft.apps.keys()) ensureGroup(draft, parentOf(id))
+    const ensured = new Set<string>()
+    for (const app of draft.apps.values()) {
+      const parent = this.#parentOf(app)
+      if (!ensured.has(parent)) ensureGroup(draft, parent)
+      ensured.add(parent)
+    }
     ensureGroup(draft, ROOT)
     for (const id of draft.apps.keys()) {
       if (draft.groups.has(id)) throw message(409, `An app with the path ${id} already exists.`)
