@@ -51,7 +51,8 @@ class Marathon {
     readonly headers: Record<string, string>,
   ) {}
 
-  call(method: string, path: string, body?: unknown): Promise<{status: number; text: string}> {
+  /** A request that met a kept-alive socket the server had closed meanwhile is sent again on a new one. */
+  call(method: string, path: string, body?: unknown, retried = false): Promise<{status: number; text: string}> {
     const text = body === undefined ? undefined : JSON.stringify(body)
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -68,7 +69,10 @@ class Marathon {
           res.on('error', reject)
         },
       )
-      req.on('error', reject)
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up')) resolve(this.call(method, path, body, true))
+        else reject(error)
+      })
       req.setTimeout(60_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)))
       req.end(text)
     })
