@@ -11,6 +11,7 @@
  */
 import type {FuzzContext, FuzzRequest, FuzzTarget, Seed} from './target'
 import {MARATHON_TARGETS} from './targets-marathon'
+import {PACKAGES_TARGETS} from './targets-packages'
 
 type Json = Record<string, unknown>
 
@@ -571,7 +572,7 @@ const agentReadsTarget: FuzzTarget = {
   query: () => ({jsonp: 'cb'}),
 }
 
-/** Every target of the cluster's own components (Marathon's in ./targets-marathon). */
+/** Every target of the cluster's own components (Marathon's in ./targets-marathon, the package service's in ./targets-packages). */
 export const TARGETS: FuzzTarget[] = [
   schedulerTarget,
   teardownTarget,
@@ -594,4 +595,5 @@ export const TARGETS: FuzzTarget[] = [
   agentFilesTarget,
   agentReadsTarget,
   ...MARATHON_TARGETS,
+  ...PACKAGES_TARGETS,
 ]
