@@ -6,7 +6,7 @@
  * a second install of the same app id is a conflict, list shows it, uninstall removes it and its
  * task; options of the wrong type are a JsonSchemaMismatch naming the field; a repository added
  * by file:// URL of a Universe directory serves its packages, and one that breaks later does not
- * break search. Chronos (a framework) is installed with a provisioned service account and
+ * break search. static-server installs at a chosen version and app id and serves its page. Chronos (a framework) is installed with a provisioned service account and
  * uninstalled: its framework is torn down and its account and secret are gone. Every answer is
  * checked against Cosmos's RPC JSON schemas.
  */
@@ -135,6 +135,29 @@ describe('package service in a local cluster', () => {
       return !state.frameworks.some((f: {tasks: {name: string; state: string}[]}) => f.tasks.some((t) => t.name.includes('hello-e2e') && t.state === 'TASK_RUNNING'))
     }, 30_000, 250)
     assert.equal((await call('uninstall', {packageName: 'hello'})).body.type, 'PackageNotInstalled')
+  })
+
+  it('installs static-server (version picked) serving its welcome page, and uninstalls it by app id', async () => {
+    const install = await call('install', {packageName: 'static-server', packageVersion: '1.0.0', appId: '/web/files', options: {static: {message: 'Files & <more>'}}}, 2)
+    assert.equal(install.status, 200, JSON.stringify(install.body))
+    assert.equal(install.body.appId, '/web/files')
+    const app = await waitFor(
+      'static-server healthy',
+      async () => {
+        const r = await marathon('GET', '/v2/apps/web/files?embed=apps.tasks')
+        return r.status === 200 && r.body.app.tasksHealthy === 1 ? r.body.app : undefined
+      },
+      60_000,
+      250,
+    )
+    const page = await (await fetch(`http://${app.tasks[0].host}:${app.tasks[0].ports[0]}/`)).text()
+    assert.match(page, /<h1>Files &amp; &lt;more&gt;<\/h1>/)
+    const outside = await fetch(`http://${app.tasks[0].host}:${app.tasks[0].ports[0]}/..%2f..%2fstdout`)
+    assert.equal(outside.status, 404)
+    await outside.body?.cancel()
+    const un = await call('uninstall', {packageName: 'static-server', appId: 'web/files'})
+    assert.equal(un.status, 200, JSON.stringify(un.body))
+    assert.equal((await marathon('GET', '/v2/apps/web/files')).status, 404)
   })
 
   it('installs chronos with a provisioned service account; uninstall tears its framework down and removes the account and secret', async () => {

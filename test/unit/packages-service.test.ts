@@ -106,6 +106,23 @@ describe('package service contract (Cosmos RPC schemas)', () => {
     assert.deepEqual(JSON.parse(Buffer.from(app.labels.DCOS_PACKAGE_OPTIONS, 'base64').toString()), {service: {name: 'hi'}, hello: {message: 'a "quoted" & <b>'}})
   })
 
+  it('picks a version: --package-version renders that revision, the default is the newest', async () => {
+    const old = await call('render', {packageName: 'hello', packageVersion: '1.0.0'})
+    assert.equal(old.body.marathonJson.labels.DCOS_PACKAGE_VERSION, '1.0.0')
+    assert.equal(old.body.marathonJson.labels.DCOS_PACKAGE_RELEASE, '0')
+    assert.equal(old.body.marathonJson.env.HELLO_ECHO, undefined, '1.0.0 has no echo option')
+    const newest = await call('render', {packageName: 'hello'})
+    assert.equal(newest.body.marathonJson.labels.DCOS_PACKAGE_VERSION, '1.1.0')
+    assert.equal(newest.body.marathonJson.env.HELLO_ECHO, 'true')
+  })
+
+  it('GET /capabilities says package management, in its schema', async () => {
+    const res = await fetch(`${url}/capabilities`)
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('content-type'), 'application/vnd.dcos.capabilities+json;charset=utf-8;version=v1')
+    assert.deepEqual(schemaErrors('v1', 'CapabilitiesResponse', await res.json()), [])
+  })
+
   it('errors: PackageNotFound, VersionNotFound, JsonSchemaMismatch naming the field, in Cosmos shape and media type', async () => {
     const nf = await call('describe', {packageName: 'nope'})
     assert.equal(nf.status, 400)

@@ -306,6 +306,27 @@ describe('the bundled universe', () => {
 })
 
 describe('loading repositories', () => {
+  it('by http URL of an index served with the Universe media type; a 404 is IndexNotFound', async () => {
+    const http = await import('node:http')
+    const index = fs.readFileSync(path.join(FIXTURES, 'repo-index-samples/cosmos-test-v3-repo-up-to-1.8.json'))
+    const accepts: string[] = []
+    const server = http.createServer((req, res) => {
+      accepts.push(String(req.headers.accept))
+      if (req.url === '/repo') res.writeHead(200, {'Content-Type': 'application/vnd.dcos.universe.repo+json;charset=utf-8;version=v3'}).end(index)
+      else res.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const base = `http://127.0.0.1:${(server.address() as {port: number}).port}`
+      const repo = await loadRepository(`${base}/repo`)
+      assert.deepEqual(repo.names(), ['cassandra', 'nginx'])
+      assert.match(accepts[0], /application\/vnd\.dcos\.universe\.repo\+json;charset=utf-8;version=v4/)
+      await assert.rejects(loadRepository(`${base}/missing`), (e: CosmosError) => e.type === 'IndexNotFound')
+    } finally {
+      server.close()
+    }
+  })
+
   it('by file:// URL of a Universe directory, of an index file, and broken ones with clear errors', async () => {
     const dirRepo = await loadRepository(`file://${path.join(ROOT, 'universe')}`)
     assert.ok(dirRepo.has('hello') && dirRepo.has('static-server'))

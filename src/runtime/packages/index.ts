@@ -5,6 +5,7 @@
  * vendor media types (./media) and shapes (dcos/cosmos docs/schemas/cosmos/rpc); errors are
  * `{"type","message","data"}` with `application/vnd.dcos.package.error+json`.
  *
+ * GET /capabilities (behind auth) says the cluster does package management, as Cosmos does.
  * Also served, WITHOUT auth and read-only, so that agents on any host can fetch what packages
  * need (they hold no token): the bundled repository's index at GET /package/universe/repo and its
  * artifacts at GET /package/universe/artifacts/<file> (plain file names only, listed at start).
@@ -73,6 +74,8 @@ function asV3Package(pkg: PackageDefinition): unknown {
   return {...rest, packagingVersion: '3.0'}
 }
 
+const CAPABILITIES_MEDIA_TYPE = 'application/vnd.dcos.capabilities+json;charset=utf-8;version=v1'
+
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
 function errorReply(error: unknown): unknown {
@@ -130,6 +133,10 @@ export function mountPackages(router: Router, deps: PackagesDeps): Packages {
   rpc('repository.list', async () => ({repositories: repositories.list()}))
   rpc('repository.add', async (body) => ({repositories: await repositories.add(body.name, body.uri, body.index)}))
   rpc('repository.delete', async (body) => ({repositories: await repositories.delete(body.name, body.uri)}))
+
+  // What DC/OS CLIs ask before any package call (a 404 makes them refuse the cluster): only what
+  // is here, so that no client goes looking for services we do not have (dcos-log, Metronome).
+  router.get('/capabilities', () => reply(200, {capabilities: [{name: 'PACKAGE_MANAGEMENT'}]}, {'Content-Type': CAPABILITIES_MEDIA_TYPE}))
 
   let index: {url: string; json: RawJson} | undefined
   router.get(BUNDLED_REPO_PATH, () => {
