@@ -8,35 +8,14 @@
  * its API (but /ping and /); without it there is no auth (clusters started with --no-auth).
  * Exit status: 2 for a bad command line, 1 when start-up fails; errors are one line each.
  */
-import http from 'node:http'
 import {HttpError, type Request} from '../../runtime/http'
 import {createLogger} from '../../runtime/log'
 import {frameworkAuth, type FrameworkAuth} from '../service-auth'
+import {agentMaster} from './agent-master'
 import {UsageError, masterUrl, parseFlags, usage, type ParsedFlags} from './flags'
 import {startChronos} from './index'
 
 const err = (line: string) => process.stderr.write(`${line}\n`)
-
-/** Asks the agent at `endpoint` (host:port) for its master (`/state` → flags.master). */
-export async function agentMaster(endpoint: string, headers: Record<string, string>): Promise<string> {
-  const body = await new Promise<string>((resolve, reject) => {
-    const req = http.get(`http://${endpoint}/state`, {headers, timeout: 10_000}, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => {
-        text += d
-        if (text.length > 32 * 1024 * 1024) req.destroy(new Error('the agent state is too large'))
-      })
-      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`the agent answered ${res.statusCode}`))))
-    })
-    req.on('timeout', () => req.destroy(new Error('the agent did not answer within 10 s')))
-    req.on('error', reject)
-  })
-  const master = (JSON.parse(body) as {flags?: {master?: unknown}}).flags?.master
-  if (typeof master !== 'string' || master === '') throw new Error("the agent's /state has no flags.master")
-  if (master.startsWith('zk://')) throw new Error(`the agent's master is ${master}: ZooKeeper detection is not supported; pass --master`)
-  return masterUrl(master)
-}
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ParsedFlags
