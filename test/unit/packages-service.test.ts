@@ -169,6 +169,9 @@ describe('package service contract (Cosmos RPC schemas)', () => {
     assert.equal(added.status, 200, JSON.stringify(added.body))
     assert.deepEqual(added.body.repositories.map((r: {name: string}) => r.name), ['local', 'Universe'])
     assert.equal((await call('describe', {packageName: 'extra-server'}, {version: 3})).body.package.version, '2.0.0')
+    // A package edited in place (as one does while writing it) is seen at once.
+    fs.writeFileSync(pj, JSON.stringify({...JSON.parse(fs.readFileSync(pj, 'utf8')), version: '2.1.0-dev'}))
+    assert.equal((await call('describe', {packageName: 'extra-server'}, {version: 3})).body.package.version, '2.1.0-dev')
 
     const dup = await call('repository.add', {name: 'local', uri: 'http://127.0.0.1:1/x'})
     assert.equal(dup.body.type, 'RepositoryAlreadyPresent')

@@ -10,13 +10,15 @@
  * repository's URL when it is loaded (src/universe/artifacts).
  *
  * Loading: http(s) repositories are cached for a minute (as Cosmos does); file:// ones are read
- * again on every use (local, small, and edited by hand while one develops a package). A
+ * again whenever they changed (a fingerprint of the modification times of an index file, or of
+ * a Universe directory's letter, package and revision directories: cheap next to reading every
+ * file, and it sees a package being edited while one develops it, or a directory removed). A
  * repository that fails to load is reported with its error and skipped: the others still answer.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {checkRepositoryUri, CosmosError, loadRepository, parseIndex, Repository, resolveResourceUris} from '../../universe'
+import {checkRepositoryUri, CosmosError, loadRepository, packagesDir, parseIndex, Repository, resolveResourceUris} from '../../universe'
 import type {Store} from '../store'
 
 export const BUNDLED_URI = 'bundled:universe'
@@ -64,10 +66,36 @@ function uriBase(uri: string): string {
   }
 }
 
+/**
+ * The modification times of a file:// repository: an index file's, or those of a Universe
+ * directory's letter, package and revision directories and their files' (undefined when it
+ * cannot be read, so that it is loaded again and its error reported).
+ */
+function fingerprint(uri: string): string | undefined {
+  try {
+    const root = fileURLToPath(uri)
+    const top = fs.statSync(root)
+    if (!top.isDirectory()) return `${top.mtimeMs}:${top.size}`
+    const dir = packagesDir(root)
+    if (!dir) return undefined
+    const parts: string[] = []
+    const walk = (d: string, depth: number) => {
+      const st = fs.statSync(d)
+      parts.push(`${d}:${st.mtimeMs}:${st.size}`)
+      if (!st.isDirectory() || depth > 3) return
+      for (const e of fs.readdirSync(d)) walk(path.join(d, e), depth + 1)
+    }
+    walk(dir, 0)
+    return parts.join('|')
+  } catch {
+    return undefined
+  }
+}
+
 export class Repositories {
   #deps: RepositoriesDeps
   #entries: RepositoryEntry[]
-  #cache = new Map<string, {at: number; repo: Repository}>()
+  #cache = new Map<string, {at: number; repo: Repository; fingerprint?: string}>()
   #bundled?: {base: string; repo: Repository}
 
   constructor(deps: RepositoriesDeps) {
@@ -147,10 +175,11 @@ export class Repositories {
       if (entry.uri === BUNDLED_URI) return {entry, uri, repo: this.bundled()}
       const now = (this.#deps.now ?? Date.now)()
       const hit = this.#cache.get(entry.uri)
-      if (!fresh && hit && now - hit.at < CACHE_MS) return {entry, uri, repo: hit.repo}
+      const print = entry.uri.startsWith('file:') ? fingerprint(entry.uri) : undefined
+      if (!fresh && hit && (entry.uri.startsWith('file:') ? print !== undefined && hit.fingerprint === print : now - hit.at < CACHE_MS)) return {entry, uri, repo: hit.repo}
       const raw = await loadRepository(entry.uri)
       const repo = new Repository(raw.packages.map((p) => resolveResourceUris(p, uriBase(entry.uri))))
-      if (!entry.uri.startsWith('file:')) this.#cache.set(entry.uri, {at: now, repo})
+      this.#cache.set(entry.uri, {at: now, repo, fingerprint: print})
       return {entry, uri, repo}
     } catch (error) {
       if (error instanceof CosmosError) return {entry, uri, error}
