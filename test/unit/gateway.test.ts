@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+import net, {type AddressInfo} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 import {DCOS_VERSION, type Component} from '../../src/runtime/config'
 import {startGateway} from '../../src/runtime/gateway'
@@ -427,5 +427,45 @@ describe('gateway routing helpers', () => {
       ],
     })
     assert.deepEqual([...services], [['a', 'http://new']])
+  })
+})
+
+describe('gateway with an upstream that drops kept-alive connections', () => {
+  it('sends a bodyless request again on a new connection when its reused one was reset, and never one with a body', async () => {
+    // Answers the first request on each connection with keep-alive, then resets the connection
+    // at the next one, unanswered: what a pooled socket meets when the upstream closed it idle.
+    const seen: string[] = []
+    const server = net.createServer((socket) => {
+      let requests = 0
+      let buffered = ''
+      socket.on('data', (chunk) => {
+        buffered += chunk.toString('latin1')
+        while (buffered.includes('\r\n\r\n')) {
+          const head = buffered.slice(0, buffered.indexOf('\r\n\r\n'))
+          buffered = buffered.slice(head.length + 4)
+          const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+          buffered = buffered.slice(length)
+          seen.push(head.split(' ').slice(0, 2).join(' '))
+          if (++requests > 1) return void socket.resetAndDestroy()
+          socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}')
+        }
+      })
+      socket.on('error', () => {})
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const masterUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const gateway = await startGateway({role: 'gateway', host: '127.0.0.1', port: 0, masterUrl, clusterId: 'c', clusterName: 'local'}, {log: silentLogger})
+    try {
+      assert.equal((await request(`${gateway.url}/mesos/one`)).status, 200)
+      assert.equal((await request(`${gateway.url}/mesos/two`)).status, 200, 'retried on a new connection')
+      assert.deepEqual(seen, ['GET /one', 'GET /two', 'GET /two'])
+      assert.equal((await request(`${gateway.url}/mesos/warm`)).status, 200)
+      const post = await request(`${gateway.url}/mesos/three`, {method: 'POST', headers: {'Content-Type': 'application/json'}}, '{"a":1}')
+      assert.equal(post.status, 502, 'a request with a body is not sent twice')
+      assert.equal(seen.filter((s) => s === 'POST /three').length, 1)
+    } finally {
+      await gateway.close()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })

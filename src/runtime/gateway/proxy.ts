@@ -79,7 +79,7 @@ export class Proxy {
     // Joined as text, never resolved against the base: `rest` may start with `//`, which URL
     // resolution would take for a host (`/agent/<id>//other-host:80/x` must stay on the agent).
     const target = new URL(upstream.base.origin + upstream.base.pathname.replace(/\/$/, '') + rest)
-    const upReq = http.request({
+    const options: http.RequestOptions = {
       agent: this.#agent,
       protocol: 'http:',
       hostname: target.hostname.replace(/^\[|\]$/g, ''),
@@ -87,7 +87,15 @@ export class Proxy {
       method: raw.method,
       path: target.pathname + target.search,
       headers: requestHeaders(raw, target.host),
-    })
+    }
+    let upReq = http.request(options)
+    // A request without a body met a kept-alive connection the upstream had just closed: nothing
+    // reached the upstream, so it is sent once more on a new connection (as nginx's
+    // proxy_next_upstream does for idempotent requests). One with a body may be half-consumed.
+    const bodyless = raw.headers['content-length'] === undefined && raw.headers['transfer-encoding'] === undefined
+    let retried = false
+    const retryable = (error: NodeJS.ErrnoException) =>
+      bodyless && !retried && upReq.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !res.headersSent
 
     let settled = false
     const fail = (error: HttpError) => {
@@ -112,12 +120,6 @@ export class Proxy {
       clearTimeout(timer)
     }
 
-    upReq.on('error', (error: NodeJS.ErrnoException) => {
-      if (settled) return
-      if (!res.headersSent) upstream.onUnreachable?.()
-      const why = error.code ?? error.message
-      fail(new HttpError(502, `upstream ${upstream.describe} is unreachable (${why})`))
-    })
     res.on('close', () => {
       unwatch()
       if (!res.writableFinished) upReq.destroy()
@@ -141,9 +143,7 @@ export class Proxy {
     raw.on('end', () => {
       if (!settled) upReq.end()
     })
-    upReq.on('finish', progress)
-
-    upReq.on('response', (upRes) => {
+    const onResponse = (upRes: http.IncomingMessage) => {
       if (settled) {
         upRes.destroy()
         return
@@ -172,7 +172,26 @@ export class Proxy {
         // An upstream that answered before reading the whole body gets no more of it.
         if (error || !upReq.writableFinished) upReq.destroy()
       })
-    })
+    }
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (settled) return
+      if (retryable(error)) {
+        retried = true
+        upReq = http.request({...options, agent: false})
+        attach()
+        if (raw.readableEnded) upReq.end()
+        return
+      }
+      if (!res.headersSent) upstream.onUnreachable?.()
+      const why = error.code ?? error.message
+      fail(new HttpError(502, `upstream ${upstream.describe} is unreachable (${why})`))
+    }
+    const attach = () => {
+      upReq.on('error', onError)
+      upReq.on('finish', progress)
+      upReq.on('response', onResponse)
+    }
+    attach()
     return STREAMED
   }
 
