@@ -163,6 +163,8 @@ describe('package service in a local cluster', () => {
   it('installs chronos with a provisioned service account; uninstall tears its framework down and removes the account and secret', async () => {
     const install = await call('install', {packageName: 'chronos', options: {service: {name: 'chronos-e2e'}}}, 2)
     assert.equal(install.status, 200, JSON.stringify(install.body))
+    assert.deepEqual(schemaErrors('v2', 'InstallResponse', install.body), [])
+    assert.equal(install.body.cli.binaries.linux['x86-64'].url, `${url}/package/universe/artifacts/dcos-chronos.zip`, 'the package CLI, its URL absolute')
     const secretUrl = `${url}/secrets/v1/secret/default/chronos-e2e/serviceCredential`
     assert.equal((await sb.get(secretUrl)).status, 200, 'the credential is stored as <service>/serviceCredential')
     assert.equal((await sb.get(`${url}/acs/api/v1/users/chronos-e2e`)).status, 200, 'the service account exists')

@@ -182,10 +182,16 @@ export class PackageService {
    * provision framework credentials when the package asks for them (see `#credentials`), post
    * the app. A failure after provisioning removes what was provisioned.
    */
-  async install(body: JsonObject): Promise<{packageName: string; packageVersion: string; appId?: string; postInstallNotes?: string}> {
+  async install(body: JsonObject): Promise<{packageName: string; packageVersion: string; appId?: string; postInstallNotes?: string; cli?: JsonObject}> {
     const first = await this.#render(body)
     const {pkg} = first.selected
-    const result = {packageName: pkg.name, packageVersion: pkg.version, ...(pkg.postInstallNotes !== undefined && {postInstallNotes: pkg.postInstallNotes})}
+    // `cli` (resource.json's, URLs absolute) tells a v2 client which package CLI to install.
+    const result = {
+      packageName: pkg.name,
+      packageVersion: pkg.version,
+      ...(pkg.postInstallNotes !== undefined && {postInstallNotes: pkg.postInstallNotes}),
+      ...(isObject(pkg.resource?.cli) && {cli: pkg.resource.cli}),
+    }
     if (!first.app) return result
     const appId = String(first.app.id)
     if (this.#installing.has(appId)) throw alreadyInstalled(appId)
