@@ -57,7 +57,12 @@ export async function startChronos(config: ChronosConfig): Promise<ChronosServic
       host: config.bindHost,
       port: config.port,
       limits: {maxBodyBytes: MAX_BODY_BYTES, maxJsonDepth: 16},
-      ...(authorize && {before: (req: Request) => (PUBLIC_PATHS.has(req.path) ? undefined : authorize(req))}),
+      before: async (req: Request) => {
+        if (authorize && !PUBLIC_PATHS.has(req.path)) await authorize(req)
+        // The whole body is read before any handler may refuse the request, so that a refusal
+        // never leaves body bytes on a kept-alive connection (they would be read as a request).
+        if (req.method !== 'GET' && req.method !== 'HEAD') await req.body()
+      },
       onBug: (error, req) => log.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? error}`),
     })
   } catch (error) {
