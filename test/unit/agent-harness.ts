@@ -25,6 +25,10 @@ export class StandInMaster {
   /** Answer the next heartbeats with {reregister: true}. */
   reregister = false
   heartbeatIntervalMs = 100
+  /** Say STATUS_BATCH when the agent registers, and take /agent/statuses. */
+  statusBatch = false
+  /** The sizes of the status batches received. */
+  readonly batches: number[] = []
   agentUrl = ''
   #server?: Server
 
@@ -50,6 +54,7 @@ export class StandInMaster {
       this.agentUrl = body.url
       this.reregister = false
       const res: RegisterAgentResponse = {agent_id: body.agent_id ?? 'stand-in-S0', master_id: 'stand-in-master', heartbeat_interval_ms: this.heartbeatIntervalMs}
+      if (this.statusBatch) res.capabilities = ['STATUS_BATCH']
       return res
     })
     router.post('/internal/v1/agent/heartbeat', () => {
@@ -61,6 +66,16 @@ export class StandInMaster {
       this.updates.push(update)
       if (this.autoAck) setImmediate(() => void this.ack(update.status).catch(() => {}))
       return reply(202)
+    })
+    router.post('/internal/v1/agent/statuses', async (req) => {
+      const body = (await req.json()) as {agent_id: string; updates: {framework_id: string; status: TaskStatus}[]}
+      this.batches.push(body.updates.length)
+      for (const u of body.updates) {
+        const update = {agent_id: body.agent_id, ...u}
+        this.updates.push(update)
+        if (this.autoAck) setImmediate(() => void this.ack(update.status).catch(() => {}))
+      }
+      return {results: body.updates.map(() => ({status: 202}))}
     })
     this.#server = await serve({router, host: '127.0.0.1', port})
   }
