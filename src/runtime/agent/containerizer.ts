@@ -34,6 +34,7 @@ import {fetchUris} from './fetcher'
 import {destroyCgroups, type IsolatedContainer, type Isolator} from './isolation'
 import {CLOCK_TICKS_PER_SECOND, groupByTask, isRunning, processTable, type TaskLeader} from './procfs'
 import {createSandbox, linkVolumes, type Layout} from './sandbox'
+import {TaskSpawner} from './spawner'
 
 /** How often running containers are checked against their limits, and re-adopted ones polled. */
 const MONITOR_INTERVAL_MS = 250
@@ -71,6 +72,8 @@ export class Containerizer {
   #o: ContainerizerOptions
   #watched = new Map<string, Watched>()
   #monitor?: NodeJS.Timeout
+  /** Starts task processes off the event loop's thread (see ./spawner). */
+  #spawner = new TaskSpawner()
   #closed = false
 
   constructor(o: ContainerizerOptions) {
@@ -133,7 +136,7 @@ export class Containerizer {
       sandbox: record.directory,
       exitStatusFile: this.#o.layout.exitStatusFile(record.container_id),
       cgroupProcs: record.cgroups ? [...new Set([record.cgroups.memory, record.cgroups.pids])].map((d) => path.join(d, 'cgroup.procs')) : [],
-    }).catch(async (error: Error) => {
+    }, this.#spawner).catch(async (error: Error) => {
       if (record.cgroups) await this.#destroyCgroups(record)
       throw error
     })
@@ -204,6 +207,7 @@ export class Containerizer {
   close(): void {
     this.#closed = true
     clearTimeout(this.#monitor)
+    this.#spawner.close()
     for (const w of this.#watched.values()) {
       clearTimeout(w.killTimer)
       w.watcher.stop()

@@ -5,13 +5,13 @@
  * status to a file, and traps TERM/INT/HUP with a no-op so a kill reaches the command first. The
  * status file is how an agent that is not the task's parent (after a restart) learns the exit.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {variableValue} from '../../mesos/secrets'
 import type {CommandInfo, TaskInfo} from '../../mesos/types'
 import {groupByTask, isRunning, processTable, readStat} from './procfs'
+import {TaskSpawner, type TaskChild} from './spawner'
 
 /**
  * $1: exit status file; then cgroup.procs files to join, `--`, the command. A cgroup that cannot
@@ -129,22 +129,13 @@ export async function prepareExitStatusFile(file: string): Promise<void> {
  * files; the exit status file's directory exists (prepareExitStatusFile). Resolves once the
  * process exists; rejects with the spawn error.
  */
-export async function spawnTask(opts: SpawnOptions): Promise<{leader: Leader; child: ChildProcess}> {
+export async function spawnTask(opts: SpawnOptions, spawner?: TaskSpawner): Promise<{leader: Leader; child: TaskChild}> {
   const out = fs.openSync(path.join(opts.sandbox, 'stdout'), 'a')
   const err = fs.openSync(path.join(opts.sandbox, 'stderr'), 'a')
   try {
-    const child = spawn('/bin/sh', ['-c', WRAPPER, 'mesos-task', opts.exitStatusFile, ...opts.cgroupProcs, '--', ...opts.argv], {
-      cwd: opts.sandbox,
-      env: opts.env,
-      detached: true,
-      stdio: ['ignore', out, err],
-    })
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve)
-      child.once('error', reject)
-    })
-    child.unref()
-    const pid = child.pid!
+    const args = ['-c', WRAPPER, 'mesos-task', opts.exitStatusFile, ...opts.cgroupProcs, '--', ...opts.argv]
+    const child = await (spawner ?? new TaskSpawner(0)).spawn({file: '/bin/sh', args, cwd: opts.sandbox, env: opts.env, stdout: out, stderr: err})
+    const pid = child.pid
     return {leader: {pid, startTime: readStat(pid)?.startTime ?? -1}, child}
   } finally {
     fs.closeSync(out)
@@ -168,7 +159,7 @@ export interface ExitInfo {
  * started it, else by polling the pid (a re-adopted task has another parent). `stop()` resolves
  * it with undefined: the agent stopped watching, the task goes on.
  */
-export function watchExit(leader: Leader, child: ChildProcess | undefined, pollMs: number): {ended: Promise<ExitInfo | undefined>; stop: () => void} {
+export function watchExit(leader: Leader, child: TaskChild | undefined, pollMs: number): {ended: Promise<ExitInfo | undefined>; stop: () => void} {
   let finish: (exit: ExitInfo | undefined) => void = () => {}
   const ended = new Promise<ExitInfo | undefined>((resolve) => (finish = resolve))
   let cleanup: () => void
