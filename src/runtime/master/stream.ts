@@ -17,6 +17,7 @@ export class SchedulerStream {
   #res: http.ServerResponse
   #heartbeat: NodeJS.Timeout
   #closed = false
+  #corked = false
 
   /** Sends the 200 head; `onClose` runs once when the stream ends for any reason. */
   constructor(res: http.ServerResponse, heartbeatSeconds: number, onClose: (stream: SchedulerStream) => void) {
@@ -42,6 +43,15 @@ export class SchedulerStream {
     if (this.#res.writableLength > MAX_BACKLOG_BYTES) {
       this.close()
       return
+    }
+    if (!this.#corked) {
+      // The events of one turn (a batch of status updates, an allocation's offers) leave in one write.
+      this.#corked = true
+      this.#res.cork()
+      process.nextTick(() => {
+        this.#corked = false
+        this.#res.uncork()
+      })
     }
     this.#res.write(encodeRecord(event))
   }
