@@ -374,18 +374,15 @@ export class ChronosScheduler {
 
   #onOffers(offers: Offer[]): void {
     const d = this.#driver!
+    // Runs of a job deleted since they were queued are dropped, not launched.
+    for (const run of this.#runs.values()) if (run.state === 'queued' && !this.#jobs.has(run.job)) this.#persist(this.#dropRun(run.taskId), `drop run ${run.taskId}`)
     const queued = [...this.#runs.values()].filter((r) => r.state === 'queued').sort((a, b) => a.dueMs - b.dueMs)
     for (const offer of offers) {
       let remaining: Resource[] = offer.resources
       const tasks: TaskInfo[] = []
       for (const run of queued) {
         if (run.state !== 'queued') continue
-        const job = this.#jobs.get(run.job)
-        if (!job) {
-          this.#persist(this.#dropRun(run.taskId), `drop run ${run.taskId}`)
-          run.state = 'launched'
-          continue
-        }
+        const job = this.#jobs.get(run.job)!
         const wanted: Resource[] = [scalar('cpus', job.cpus), scalar('mem', job.mem), scalar('disk', job.disk)]
         const picked = pickResources(remaining, wanted, this.#opts.role)
         if (!picked) continue
