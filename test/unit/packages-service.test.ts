@@ -225,3 +225,109 @@ describe('the bundled repository over HTTP (public, read-only)', () => {
     assert.equal(post.status, 405)
   })
 })
+
+describe('framework credentials and persistence (the service over a stand-in Marathon)', () => {
+  /** Marathon as the service sees it: apps by id, a POST that may be refused. */
+  function standIn(refuse = false) {
+    const apps = new Map<string, Record<string, unknown>>()
+    const cluster = {
+      marathon: async (method: string, p: string, json?: unknown) => {
+        const id = p.replace(/^\/v2\/apps/, '').replace(/\?.*$/, '')
+        if (method === 'GET' && p.startsWith('/v2/apps/')) return apps.has(id) ? {status: 200, body: {app: apps.get(id)}} : {status: 404, body: {}}
+        if (method === 'POST') {
+          if (refuse) return {status: 422, body: {message: 'Object is not valid'}}
+          const app = json as Record<string, unknown>
+          apps.set(String(app.id), app)
+          return {status: 201, body: app}
+        }
+        if (method === 'DELETE') return {status: apps.delete(id) ? 200 : 404, body: {}}
+        return {status: 404, body: {}}
+      },
+      apps: async () => [...apps.values()],
+      frameworkIds: async () => [],
+      teardown: async () => {},
+    }
+    return {apps, cluster}
+  }
+
+  async function service(refuse = false) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pkg-svc-'))
+    dirs.push(dir)
+    const {Store} = await import('../../src/runtime/store')
+    const {Repositories} = await import('../../src/runtime/packages/repositories')
+    const {PackageService} = await import('../../src/runtime/packages')
+    const {defaultUniverseDir} = await import('../../src/runtime/packages')
+    const store = Store.open(dir)
+    const accounts = new Map<string, number>()
+    const secrets = new Map<string, string>()
+    let keys = 0
+    const {apps, cluster} = standIn(refuse)
+    const svc = new PackageService({
+      repositories: new Repositories({store, universeDir: defaultUniverseDir(), publicUrl: () => 'http://gw'}),
+      cluster: cluster as never,
+      log: silentLogger,
+      store,
+      accounts: {
+        provisionServiceAccount: async (uid) => {
+          accounts.set(uid, ++keys)
+          return {scheme: 'RS256', uid, private_key: `key-${keys}`}
+        },
+        removeServiceAccount: async (uid) => accounts.delete(uid),
+      },
+      secrets: {put: async (p, v) => void secrets.set(p, v), delete: async (p) => secrets.delete(p)},
+      uninstallWaitMs: 0,
+    })
+    after(() => store.close())
+    return {svc, apps, accounts, secrets, store, dir}
+  }
+
+  it('provisions a service account and its secret for a package that asks, fills the options, and removes both on uninstall', async () => {
+    const {svc, apps, accounts, secrets} = await service()
+    const r = await svc.install({packageName: 'chronos', options: {service: {name: 'cron'}}})
+    assert.equal(r.appId, '/cron')
+    assert.deepEqual([...accounts.keys()], ['cron'])
+    assert.equal(JSON.parse(secrets.get('cron/serviceCredential')!).uid, 'cron')
+    const app = apps.get('/cron') as {secrets: Record<string, {source: string}>; env: Record<string, unknown>; labels: Record<string, string>}
+    assert.equal(app.secrets.serviceCredential.source, 'cron/serviceCredential')
+    assert.deepEqual(app.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL, {secret: 'serviceCredential'})
+    assert.deepEqual(JSON.parse(Buffer.from(app.labels.DCOS_PACKAGE_OPTIONS, 'base64').toString()), {service: {name: 'cron'}}, 'the labels keep what the user gave')
+
+    await assert.rejects(svc.install({packageName: 'chronos', appId: '/cron-2', options: {service: {name: 'cron'}}}), (e: {type: string; status: number}) => e.type === 'ServiceAccountInUse' && e.status === 409)
+    assert.equal(accounts.get('cron'), 1, 'the first install keeps its key')
+
+    await svc.uninstall({packageName: 'chronos'})
+    assert.equal(accounts.size, 0)
+    assert.equal(secrets.size, 0)
+  })
+
+  it('provisions nothing when the user names a secret, or for a package that does not ask', async () => {
+    const {svc, accounts} = await service()
+    await svc.install({packageName: 'chronos', options: {service: {name: 'mine', service_account: 'me', service_account_secret: 'my/secret'}}})
+    await svc.install({packageName: 'hello'})
+    assert.equal(accounts.size, 0)
+  })
+
+  it('a refused app leaves no account or secret behind', async () => {
+    const {svc, accounts, secrets} = await service(true)
+    await assert.rejects(svc.install({packageName: 'chronos'}), (e: {type: string}) => e.type === 'MarathonBadResponse')
+    assert.equal(accounts.size, 0)
+    assert.equal(secrets.size, 0)
+  })
+
+  it('the repository list survives a restart', async () => {
+    const {store, dir} = await service()
+    const {Repositories} = await import('../../src/runtime/packages/repositories')
+    const {Store} = await import('../../src/runtime/store')
+    const {defaultUniverseDir} = await import('../../src/runtime/packages')
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'pkg-repo2-'))
+    dirs.push(repo)
+    fs.cpSync(path.join(ROOT, 'universe/repo'), path.join(repo, 'repo'), {recursive: true})
+    const a = new Repositories({store, universeDir: defaultUniverseDir(), publicUrl: () => 'http://gw'})
+    await a.add('copy', `file://${repo}`, 0)
+    await store.close()
+    const reopened = Store.open(dir)
+    after(() => reopened.close())
+    const b = new Repositories({store: reopened, universeDir: defaultUniverseDir(), publicUrl: () => 'http://gw2'})
+    assert.deepEqual(b.list(), [{name: 'copy', uri: `file://${repo}`}, {name: 'Universe', uri: 'http://gw2/package/universe/repo'}])
+  })
+})

@@ -236,6 +236,10 @@ export class PackageService {
     const serviceName = typeof service.name === 'string' && service.name !== '' ? service.name : appId.slice(1)
     const uid = serviceName.replace(/\//g, '__')
     const secret = `${serviceName}/serviceCredential`
+    // Provisioning again re-keys the account: another install's credential would stop working.
+    const holder = this.#deps.store?.list<{uid: string}>(ACCOUNTS_NS).find(([id, p]) => p.uid === uid && id !== appId)
+    if (holder)
+      throw new CosmosError('ServiceAccountInUse', `The service account [${uid}] belongs to the install ${holder[0]}: give this one another service.name`, {uid, appId: holder[0]}, 409)
     let credential: unknown
     try {
       credential = await accounts.provisionServiceAccount(uid, `service account of ${pkg.name} ${appId}`)
