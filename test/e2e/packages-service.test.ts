@@ -187,17 +187,24 @@ describe('package service in a local cluster', () => {
     fs.cpSync(path.join(ROOT, 'universe', 'repo', 'packages', 'H', 'hello', '0'), path.join(dir, 'repo', 'packages', 'G', 'greeter', '0'), {recursive: true})
     const pj = path.join(dir, 'repo/packages/G/greeter/0/package.json')
     fs.writeFileSync(pj, JSON.stringify({...JSON.parse(fs.readFileSync(pj, 'utf8')), name: 'greeter', version: '0.1.0'}))
+    // A real Universe package (nginx, Docker-only) beside it, as is.
+    fs.cpSync('/work/shared/fixtures/universe-real/nginx/6', path.join(dir, 'repo', 'packages', 'N', 'nginx', '6'), {recursive: true})
     const add = await call('repository.add', {name: 'mine', uri: `file://${dir}`})
     assert.equal(add.status, 200, JSON.stringify(add.body))
     // file:// repositories are our extension: Cosmos's schema allows only http(s) URIs.
     const asHttp = {repositories: add.body.repositories.map((r: {uri: string}) => ({...r, uri: r.uri.replace(/^file:/, 'http:')}))}
     assert.deepEqual(schemaErrors('v1', 'PackageRepositoryAddResponse', asHttp), [])
     assert.deepEqual(add.body.repositories.map((r: {name: string}) => r.name), ['Universe', 'mine'])
-    const found = await call('search', {query: 'greeter'})
+    const found = await call('search', {query: 'greet*'})
     assert.deepEqual(found.body.packages.map((p: {name: string}) => p.name), ['greeter'])
     const rendered = await call('render', {packageName: 'greeter'})
     assert.equal(rendered.body.marathonJson.labels.DCOS_PACKAGE_SOURCE, `file://${dir}`)
     assert.equal(rendered.body.marathonJson.fetch[0].uri, `file://${dir}/artifacts/hello.js`, 'relative artifact URIs resolve against the repository')
+
+    const docker = await call('install', {packageName: 'nginx'}, 2)
+    assert.equal(docker.status, 400)
+    assert.equal(docker.body.type, 'MarathonBadResponse')
+    assert.match(docker.body.message, /\/container\/type: .*container engine/, 'the refusal says why')
 
     const broken = await call('repository.add', {name: 'nowhere', uri: 'http://127.0.0.1:9/repo'})
     assert.equal(broken.body.type, 'RepositoryUriConnection')

@@ -207,7 +207,10 @@ export class PackageService {
       if (answer.status === 409) throw alreadyInstalled(appId)
       if (answer.status !== 201 && answer.status !== 200) {
         const details = isObject(answer.body) ? answer.body : {message: String(answer.body)}
-        throw new CosmosError('MarathonBadResponse', `Marathon refused the app of package [${pkg.name}] version [${pkg.version}] (${answer.status}): ${String(details.message ?? '')}`, {status: answer.status, marathon: details})
+        // Marathon's 422 names the field (`/container/type: ... needs a container engine`): say it.
+        const fields = Array.isArray(details.details) ? details.details.filter(isObject) : []
+        const why = fields.length > 0 ? fields.map((d) => `${String(d.path ?? '')}: ${Array.isArray(d.errors) ? d.errors.join('; ') : ''}`).join('; ') : String(details.message ?? '')
+        throw new CosmosError('MarathonBadResponse', `Marathon refused the app of package [${pkg.name}] version [${pkg.version}] (${answer.status}): ${why}`, {status: answer.status, marathon: details})
       }
       if (provisioned) await this.#deps.store?.put(ACCOUNTS_NS, appId, provisioned)
       this.#deps.log.info(`installed package ${pkg.name} ${pkg.version} as ${appId}`)
