@@ -34,7 +34,7 @@ import {fetchUris} from './fetcher'
 import {destroyCgroups, type IsolatedContainer, type Isolator} from './isolation'
 import {CLOCK_TICKS_PER_SECOND, groupByTask, isRunning, processTable, type TaskLeader} from './procfs'
 import {createSandbox, linkVolumes, type Layout} from './sandbox'
-import {TaskSpawner} from './spawner'
+import {TaskSpawner, type TaskChild} from './spawner'
 
 /** How often running containers are checked against their limits, and re-adopted ones polled. */
 const MONITOR_INTERVAL_MS = 250
@@ -65,6 +65,8 @@ export interface ContainerizerOptions {
 interface Watched {
   record: TaskRecord
   watcher: {ended: Promise<ExitInfo | undefined>; stop: () => void}
+  /** The task's process when this agent started it (a re-adopted one has another parent). */
+  child?: TaskChild
   killTimer?: NodeJS.Timeout
 }
 
@@ -141,7 +143,7 @@ export class Containerizer {
       throw error
     })
     // Watched before anything else runs, so no exit event is missed.
-    this.#watch(record, watchExit(leader, child, MONITOR_INTERVAL_MS))
+    this.#watch(record, watchExit(leader, child, MONITOR_INTERVAL_MS), child)
     record.leader = leader
   }
 
@@ -214,8 +216,8 @@ export class Containerizer {
     }
   }
 
-  #watch(record: TaskRecord, watcher: Watched['watcher']): Watched {
-    const watched: Watched = {record, watcher}
+  #watch(record: TaskRecord, watcher: Watched['watcher'], child?: TaskChild): Watched {
+    const watched: Watched = {record, watcher, child}
     if (this.#closed) watcher.stop()
     this.#watched.set(record.container_id, watched)
     this.#monitorLimits()
@@ -271,7 +273,7 @@ export class Containerizer {
     const remaining = Math.max(0, kill.requested_at + kill.grace_ms - this.#o.now())
     clearTimeout(watched.killTimer)
     if (remaining === 0) return this.#killProcesses(record)
-    if (sendTerm) signalGroup(leader, 'SIGTERM')
+    if (sendTerm) signalGroup(leader, 'SIGTERM', watched.child)
     watched.killTimer = setTimeout(() => this.#killProcesses(record), remaining)
   }
 

@@ -236,9 +236,14 @@ export function describeExit(exit: ExitInfo): {succeeded: boolean; message: stri
   return undefined
 }
 
-/** Sends `signal` to the task's process group, while its leader (the group's anchor) lives. */
-export function signalGroup(leader: Leader, signal: NodeJS.Signals): void {
-  if (!isRunning(leader.pid, leader.startTime)) return
+/**
+ * Sends `signal` to the task's process group, while its leader (the group's anchor) lives.
+ * `ownChild`: the leader is this process's child and its exit was not seen yet, so its pid is
+ * still its own (an unreaped child's pid is never reused) and /proc need not be asked.
+ */
+export function signalGroup(leader: Leader, signal: NodeJS.Signals, ownChild?: TaskChild): void {
+  const unreaped = ownChild !== undefined && ownChild.exitCode === null && ownChild.signalCode === null
+  if (!unreaped && !isRunning(leader.pid, leader.startTime)) return
   try {
     process.kill(-leader.pid, signal)
   } catch {

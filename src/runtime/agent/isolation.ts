@@ -241,6 +241,15 @@ export async function destroyCgroups(c: ContainerCgroups): Promise<void> {
   const dirs = [...new Set([c.memory, c.pids])]
   const deadline = Date.now() + 5000
   for (const dir of dirs) {
+    // Usually the container's processes are gone already: an empty cgroup is removed at once.
+    try {
+      await fs.promises.rmdir(dir)
+      continue
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') continue
+      if (code !== 'EBUSY') throw error
+    }
     for (;;) {
       let pids: number[]
       try {
