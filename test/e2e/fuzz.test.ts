@@ -4,7 +4,7 @@
  * and through the gateway, most with a valid token so they reach the handlers. Then: no 5xx,
  * no request without an answer, no 2xx for what must be refused, nothing of the host in any
  * answer, every component alive and never restarted, and no state changed by a refused request
- * (the master's and the agent's state, the users, Marathon's apps, groups and tasks outside the
+ * (the master's and the agent's state, the users, Chronos's jobs, Marathon's apps, groups and tasks outside the
  * fuzz group, which the test removes after the run).
  *
  * The run is seeded (the same seed every time unless told): a failure prints the seed and the
@@ -26,6 +26,7 @@ import {SchedulerDriver} from '../../src/mesos/driver'
 import {RecordIODecoder} from '../../src/mesos/recordio'
 import type {Offer, TaskStatus} from '../../src/mesos/types'
 import {FUZZ_GROUP, INJECTED, MARATHON_WITNESS_APP, TARGETS, USERS_TARGET, describeFinding, runFuzz, seedFromEnv, summarize, uidOf, type FuzzContext, type FuzzReport} from './fuzz'
+import {CHRONOS_WITNESS_JOB} from './fuzz/targets-chronos'
 import {Sandbox, alive, waitFor} from './harness'
 
 type Json = Record<string, unknown>
@@ -125,19 +126,22 @@ describe('fuzzing every write endpoint', () => {
   let canaries: Record<string, string> = {}
   let report: FuzzReport
   let marathonUrl = ''
-  let before_: {components: ReturnType<Sandbox['components']>; master: unknown; agent: unknown; uids: string[]; marathon: unknown}
+  let chronosUrl = ''
+  let before_: {components: ReturnType<Sandbox['components']>; master: unknown; agent: unknown; uids: string[]; marathon: unknown; chronos: unknown}
 
   const snapshot = async () => {
-    const [master, agent, users, apps, groups, tasks] = await Promise.all([
+    const [master, agent, users, apps, groups, tasks, chronosJobs] = await Promise.all([
       request(`${masterUrl}/master/state`, 'GET', auth),
       request(`${agentUrl}/state`, 'GET', auth),
       request(`${gateway}/acs/api/v1/users`, 'GET', auth),
       request(`${marathonUrl}/v2/apps`, 'GET', auth),
       request(`${marathonUrl}/v2/groups`, 'GET', auth),
       request(`${marathonUrl}/v2/tasks`, 'GET', auth),
+      request(`${chronosUrl}/scheduler/jobs`, 'GET', auth),
     ])
-    for (const r of [master, agent, users, apps, groups, tasks]) assert.equal(r.status, 200)
+    for (const r of [master, agent, users, apps, groups, tasks, chronosJobs]) assert.equal(r.status, 200)
     return {
+      chronos: JSON.parse(chronosJobs.body),
       master: stable(JSON.parse(master.body), ctx.victim.frameworkId),
       agent: stable(JSON.parse(agent.body), ctx.victim.frameworkId),
       uids: (JSON.parse(users.body) as {array: {uid: string}[]}).array.map((u) => u.uid).sort(),
@@ -237,6 +241,15 @@ describe('fuzzing every write endpoint', () => {
     }, 30_000, 200)
     await waitFor('the witness deployment done', async () => (JSON.parse((await request(`${marathonUrl}/v2/deployments`, 'GET', auth)).body) as unknown[]).length === 0, 15_000, 100)
 
+    // Chronos from the universe, with a witness job (in 2099) no request may run, change or delete.
+    const installed = await sb.dcos('package', 'install', 'chronos', '--yes')
+    assert.equal(installed.code, 0, installed.stderr)
+    await waitFor('chronos healthy', async () => (JSON.parse((await request(`${marathonUrl}/v2/apps/chronos`, 'GET', auth)).body) as {app: {tasksHealthy: number}}).app.tasksHealthy === 1, 60_000, 250)
+    const chronosFramework = (JSON.parse((await request(`${masterUrl}/master/state`, 'GET', auth)).body) as {frameworks: {id: string; name: string; webui_url: string}[]}).frameworks.find((f) => f.name === 'chronos')!
+    chronosUrl = chronosFramework.webui_url
+    const witnessJob = await request(`${chronosUrl}/scheduler/iso8601`, 'POST', json, JSON.stringify({name: CHRONOS_WITNESS_JOB, command: 'echo witness', schedule: 'R/2099-01-01T00:00:00Z/P1D'}))
+    assert.equal(witnessJob.status, 204, witnessJob.body)
+
     const agentState = JSON.parse((await request(`${agentUrl}/state`, 'GET', auth)).body) as {frameworks: {executors: {id: string; directory: string}[]}[]}
     const sandbox = agentState.frameworks.flatMap((f) => f.executors).find((e) => e.id === taskId)?.directory
     assert.ok(sandbox, 'the witness sandbox is known')
@@ -248,6 +261,7 @@ describe('fuzzing every write endpoint', () => {
         agent: [agentUrl, `${gateway}/agent/${agentId}`, `${gateway}/slave/${agentId}`],
         gateway: [gateway],
         marathon: [marathonUrl, `${gateway}/marathon`, `${gateway}/service/marathon`],
+        chronos: [chronosUrl, `${gateway}/service/chronos`],
       },
       authorization: auth.Authorization,
       victim: {frameworkId: victim.frameworkId, streamId: victim.streamId, frameworkInfo: victimInfo},
@@ -257,7 +271,7 @@ describe('fuzzing every write endpoint', () => {
       sandbox,
       adminUid: admin.uid,
       knownIds: [victim.frameworkId, witness.d.frameworkId!, ghostFrameworkId, agentId, taskId, 'admin', MARATHON_WITNESS_APP],
-      liveFrameworkIds: [victim.frameworkId, witness.d.frameworkId!],
+      liveFrameworkIds: [victim.frameworkId, witness.d.frameworkId!, chronosFramework.id],
       marathonWitness: {appId: MARATHON_WITNESS_APP, taskId: marathonTask},
     }
     before_ = {components, ...(await snapshot())}
@@ -304,10 +318,10 @@ describe('fuzzing every write endpoint', () => {
     }, 20_000, 200)
     await waitFor('no deployment left', async () => (JSON.parse((await request(`${marathonUrl}/v2/deployments`, 'GET', auth)).body) as unknown[]).length === 0, 20_000, 100)
     const apps = JSON.parse((await request(`${marathonUrl}/v2/apps`, 'GET', auth)).body) as {apps: {id: string}[]}
-    assert.deepEqual(apps.apps.map((a) => a.id), [MARATHON_WITNESS_APP], `apps left after removing the fuzz group (seed ${seed})`)
+    assert.deepEqual(apps.apps.map((a) => a.id).sort(), ['/chronos', MARATHON_WITNESS_APP].sort(), `apps left after removing the fuzz group (seed ${seed})`)
   })
 
-  it('changes no state: frameworks, agents, tasks, the agent, Marathon, and users but those created', async () => {
+  it('changes no state: frameworks, agents, tasks, the agent, Marathon, Chronos, and users but those created', async () => {
     // Accepted requests settle quickly; give status updates and the like a moment.
     let after_ = await snapshot()
     await waitFor('the state to settle', async () => {
@@ -319,6 +333,7 @@ describe('fuzzing every write endpoint', () => {
     assert.deepEqual(after_.master, before_.master, `the master's state changed (seed ${seed})`)
     assert.deepEqual(after_.agent, before_.agent, `the agent's state changed (seed ${seed})`)
     assert.deepEqual(after_.marathon, before_.marathon, `Marathon's apps, groups or witness tasks changed (seed ${seed})`)
+    assert.deepEqual(after_.chronos, before_.chronos, `Chronos's jobs changed (seed ${seed})`)
     const created = report.accepted.filter((o) => o.req.target === USERS_TARGET && o.req.method === 'PUT').map((o) => uidOf(o.req))
     assert.deepEqual(after_.uids, [...new Set([...before_.uids, ...created])].sort(), `users changed beyond the ${created.length} created (seed ${seed})`)
   })

@@ -77,6 +77,7 @@ function send(req: FuzzRequest, agent: http.Agent | false, timeoutMs: number, ca
   const started = Date.now()
   return new Promise((resolve) => {
     let settled = false
+    let deadline: NodeJS.Timeout | undefined
     const done = (o: Omit<Outcome, 'req' | 'ms'>) => {
       if (settled) return
       settled = true
@@ -98,7 +99,7 @@ function send(req: FuzzRequest, agent: http.Agent | false, timeoutMs: number, ca
       done({status: -1, error: `not sent: ${(error as Error).message}`, excerpt: ''})
       return
     }
-    const deadline = setTimeout(() => {
+    deadline = setTimeout(() => {
       outgoing.destroy()
       done({status, error: status ? `body not finished after ${timeoutMs} ms` : `no answer after ${timeoutMs} ms`, excerpt, leaked})
     }, timeoutMs)

@@ -10,6 +10,7 @@
  * (`harmful`). So every 2xx that `accepts` does not allow is a finding.
  */
 import type {FuzzContext, FuzzRequest, FuzzTarget, Seed} from './target'
+import {CHRONOS_TARGETS} from './targets-chronos'
 import {MARATHON_TARGETS} from './targets-marathon'
 import {PACKAGES_TARGETS} from './targets-packages'
 
@@ -596,4 +597,5 @@ export const TARGETS: FuzzTarget[] = [
   agentReadsTarget,
   ...MARATHON_TARGETS,
   ...PACKAGES_TARGETS,
+  ...CHRONOS_TARGETS,
 ]
