@@ -307,6 +307,23 @@ describe('framework credentials and persistence (the service over a stand-in Mar
     assert.equal(accounts.size, 0)
   })
 
+  it('uninstall: one of several installs by app id, all with all, ambiguous otherwise', async () => {
+    const {svc, apps} = await service()
+    await svc.install({packageName: 'hello', appId: '/a', options: {service: {name: 'a'}}})
+    await svc.install({packageName: 'hello', packageVersion: '1.0.0', appId: '/b', options: {service: {name: 'b'}}})
+    await assert.rejects(svc.uninstall({packageName: 'hello'}), (e: {type: string; message: string}) => e.type === 'AmbiguousAppId' && e.message === 'Multiple apps named [hello] are installed: [/a, /b]')
+    await assert.rejects(svc.uninstall({packageName: 'hello', appId: '/c'}), (e: {type: string}) => e.type === 'UninstallNonExistentAppForPackage')
+    const listed = await svc.list({packageName: 'hello'})
+    assert.deepEqual(listed.packages.map((p) => [p.appId, (p.packageInformation.packageDefinition as {version: string}).version]), [['/a', '1.1.0'], ['/b', '1.0.0']])
+    const one = await svc.uninstall({packageName: 'hello', appId: 'b'})
+    assert.deepEqual(one.results.map((r) => [r.appId, r.packageVersion]), [['/b', '1.0.0']])
+    await svc.install({packageName: 'hello', appId: '/c', options: {service: {name: 'c'}}})
+    const both = await svc.uninstall({packageName: 'hello', all: true})
+    assert.deepEqual(both.results.map((r) => r.appId), ['/a', '/c'])
+    assert.equal(apps.size, 0)
+    await assert.rejects(svc.uninstall({packageName: 'hello'}), (e: {type: string}) => e.type === 'PackageNotInstalled')
+  })
+
   it('a refused app leaves no account or secret behind', async () => {
     const {svc, accounts, secrets} = await service(true)
     await assert.rejects(svc.install({packageName: 'chronos'}), (e: {type: string}) => e.type === 'MarathonBadResponse')
