@@ -167,6 +167,41 @@ describe('Chronos framework', () => {
     assert.match(child.task_id.value, /^ct:\d+:0:child:$/, 'the dependent job runs once its parent succeeded')
   })
 
+  test('a scheduled job runs at its due time, and its schedule counts down to R0', async () => {
+    const master = await standIn()
+    const service = await chronos(master, tempDir())
+    await master.waitFor('subscribed', () => service.scheduler.frameworkId)
+    const fw = service.scheduler.frameworkId!
+    const start = Date.now() + 300
+    const schedule = `R2/${new Date(start).toISOString()}/PT1S`
+    assert.equal((await call(service.url, 'POST', '/scheduler/iso8601', {name: 'tick', command: 'true', schedule})).status, 204)
+    assert.equal((await jobsOf(service.url)).tick.schedule, schedule, 'nothing due yet')
+    await master.waitFor('REVIVE', () => master.callsOf('REVIVE').length > 0, 3000)
+    const [first] = await launched(master, fw)
+    assert.equal(first.task_id.value, `ct:${start}:0:tick:`, 'the task id carries the due time')
+    assert.ok(Date.now() >= start)
+    assert.equal((await jobsOf(service.url)).tick.schedule, `R1/${new Date(start + 1000).toISOString()}/PT1S`)
+    // The queue emptied (SUPPRESS); the next due run asks for offers again.
+    await master.waitFor('a second REVIVE', () => master.callsOf('REVIVE').length >= 2, 3000)
+    const [second] = await launched(master, fw)
+    assert.equal(second.task_id.value, `ct:${start + 1000}:0:tick:`)
+    assert.match((await jobsOf(service.url)).tick.schedule, /^R0\//)
+  })
+
+  test('a start missed by more than epsilon is skipped forward, not run', async () => {
+    const master = await standIn()
+    const service = await chronos(master, tempDir())
+    await master.waitFor('subscribed', () => service.scheduler.frameworkId)
+    const past = Date.parse('2020-01-01T00:00:00Z')
+    const r = await call(service.url, 'POST', '/scheduler/iso8601', {name: 'late', command: 'true', schedule: `R/${new Date(past).toISOString()}/PT1H`, epsilon: 'PT1S'})
+    assert.equal(r.status, 204)
+    const next = Date.parse((await jobsOf(service.url)).late.schedule.split('/')[1])
+    assert.ok(next > Date.now() && next - Date.now() <= 3600_000, `the next run is within the hour: ${new Date(next).toISOString()}`)
+    assert.equal((next - past) % 3600_000, 0, 'on the hour of the original schedule')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(service.scheduler.runs.length, 0, 'no run was queued for the missed times')
+  })
+
   test('a failed run is retried after failure_retry, then recorded as an error', async () => {
     const master = await standIn()
     const service = await chronos(master, tempDir())
