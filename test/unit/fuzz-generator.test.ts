@@ -9,7 +9,10 @@ import {Random, TARGETS, brokenAuthorization, generate, type FuzzContext, type F
 import {mutate, toJsonText} from '../e2e/fuzz/values'
 
 const ctx: FuzzContext = {
-  bases: {master: ['http://127.0.0.1:1', 'http://127.0.0.1:3/mesos'], agent: ['http://127.0.0.2:2', 'http://127.0.0.1:3/agent/S0'], gateway: ['http://127.0.0.1:3']},
+  bases: {master: ['http://127.0.0.1:1', 'http://127.0.0.1:3/mesos'], agent: ['http://127.0.0.2:2', 'http://127.0.0.1:3/agent/S0'], gateway: ['http://127.0.0.1:3'],
+    marathon: ['http://127.0.0.1:4', 'http://127.0.0.1:3/marathon', 'http://127.0.0.1:3/service/marathon'],
+    chronos: ['http://127.0.0.3:5', 'http://127.0.0.1:3/service/chronos'],
+  },
   authorization: 'token=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1aWQiOiJhZG1pbiIsImV4cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJlLXNpZ25hdHVyZQ',
   victim: {frameworkId: 'F-0001', streamId: 'stream-1', frameworkInfo: {user: 'root', name: 'victim'}},
   witness: {frameworkId: 'F-0000', taskId: 'witness-task'},
