@@ -36,7 +36,8 @@ for (const isolation of ['cgroups', 'watchdog'] as const) {
     })
 
     it('fails a shell pipeline that buffers beyond its mem', async () => {
-      await t.run(commandTask('pipe-hog', 'head -c 300000000 /dev/zero | tail', {}, 32))
+      // tail holds the 100 MB it read until its input ends, 30 s later: a pass of the limits check always sees it.
+      await t.run(commandTask('pipe-hog', '(head -c 100000000 /dev/zero; sleep 30) | tail', {}, 32))
       const failed = await t.master.waitForState('pipe-hog', 'TASK_FAILED')
       assert.equal(failed.reason, 'REASON_CONTAINER_LIMITATION_MEMORY', failed.message)
     })
