@@ -113,6 +113,7 @@ export class TaskSpawner {
         worker.unref()
         worker.on('message', (m) => this.#onMessage(m))
         worker.on('error', (error) => this.#failed(error))
+        worker.on('exit', (code) => this.#closed || this.#failed(new Error(`a spawn worker exited (${code})`)))
         this.#workers.push(worker)
       }
       return true
