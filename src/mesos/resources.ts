@@ -95,17 +95,35 @@ function isEmpty(r: Resource): boolean {
 }
 
 /**
- * Copies of resources, grouped by identity (first first in each group): what add, subtract
- * and contains work on, so that each costs one pass rather than a search per resource.
+ * A copy of a resource about to get a new value (`scalar`, `ranges` or `set`, by its type: add
+ * and take assign a fresh one, never change the old in place): every other part is copied, the
+ * value is shared until then. An agent's used ports are a thousand ranges with a thousand tasks;
+ * copying them in full for each task added or freed made that quadratic.
+ */
+function cloneForUpdate(r: Resource): Resource {
+  if (r.type !== 'RANGES') return clone(r)
+  const {ranges, ...rest} = r
+  const out = copyData(rest) as Resource
+  if (ranges !== undefined) out.ranges = ranges
+  return out
+}
+
+/**
+ * Resources grouped by identity (first first in each group): what add, subtract and contains
+ * work on, so that each costs one pass rather than a search per resource. The caller's
+ * resources are never changed: one is copied when first handed out for a change (`first`,
+ * `push`), the rest when the result is taken; `contains` copies only what it looks at.
  */
 class Ledger {
-  readonly list: Resource[]
+  readonly #list: Resource[]
   #groups = new Map<string, Resource[]>()
   #removed = new Set<Resource>()
+  /** This ledger's own copies (every other entry is still the caller's resource). */
+  #owned = new Set<Resource>()
 
   constructor(resources: Resource[]) {
-    this.list = resources.map(clone)
-    for (const r of this.list) this.#file(r)
+    this.#list = [...resources]
+    for (const r of this.#list) this.#file(r)
   }
 
   #file(r: Resource): void {
@@ -115,14 +133,22 @@ class Ledger {
     else this.#groups.set(key, [r])
   }
 
-  /** The first resource of this identity still here. */
+  /** The first resource of this identity still here, this ledger's copy (the caller may give it a new value). */
   first(key: string): Resource | undefined {
-    return this.#groups.get(key)?.[0]
+    const group = this.#groups.get(key)
+    const r = group?.[0]
+    if (!group || !r || this.#owned.has(r)) return r
+    const c = cloneForUpdate(r)
+    this.#owned.add(c)
+    group[0] = c
+    this.#list[this.#list.indexOf(r)] = c
+    return c
   }
 
   push(r: Resource): void {
     const c = clone(r)
-    this.list.push(c)
+    this.#owned.add(c)
+    this.#list.push(c)
     this.#file(c)
   }
 
@@ -156,9 +182,9 @@ class Ledger {
     }
   }
 
-  /** What is left, in order, without empty resources. */
+  /** What is left, in order, without empty resources: copies, none shared with the caller's. */
   result(): Resource[] {
-    return this.list.filter((r) => !this.#removed.has(r) && !isEmpty(r))
+    return this.#list.filter((r) => !this.#removed.has(r) && !isEmpty(r)).map((r) => (this.#owned.has(r) ? r : clone(r)))
   }
 }
 

@@ -133,7 +133,28 @@ describe('add and subtract', () => {
     const before = structuredClone(a)
     add(a, p('cpus:1;ports:[6-9]'))
     subtract(a, p('cpus:1;ports:[2-3]'))
+    contains(a, p('cpus:1;ports:[2-3]'))
     assert.deepEqual(a, before)
+  })
+
+  test('results share no object with the inputs, changed parts or not', () => {
+    const objects = (v: unknown, out = new Set<unknown>()): Set<unknown> => {
+      if (typeof v === 'object' && v !== null) {
+        out.add(v)
+        for (const x of Object.values(v)) objects(x, out)
+      }
+      return out
+    }
+    const a = p('cpus:1;mem:64;ports:[1-5,10-20]')
+    const b = p('cpus:1;ports:[6-9]')
+    for (const result of [add(a, b), subtract(a, p('cpus:0.5;ports:[2-3]')), subtract(a, p('mem:1')), add(a, p('disk:5'))]) {
+      const ours = objects(result)
+      for (const o of [...objects(a), ...objects(b)]) assert.equal(ours.has(o), false)
+      // Changing the result leaves the inputs as they were.
+      for (const r of result) r.ranges?.range.push({begin: 100, end: 101})
+    }
+    assert.deepEqual(a, p('cpus:1;mem:64;ports:[1-5,10-20]'))
+    assert.deepEqual(b, p('cpus:1;ports:[6-9]'))
   })
 
   test(
