@@ -59,6 +59,13 @@ export function streamKey(frameworkId: string, taskId: string): string {
 
 export class Checkpoint {
   #store: Store
+  /**
+   * The JSON of the parts of a task record that never change once recorded: its framework_info,
+   * its task and each status (a new status is a new object). A task is saved four or five times
+   * on its way (launch, pid, STARTING, RUNNING, kill, end), and serialising its whole TaskInfo and
+   * every earlier status each time was most of what a checkpoint write cost the agent's thread.
+   */
+  #json = new WeakMap<object, string>()
 
   private constructor(store: Store) {
     this.#store = store
@@ -81,13 +88,14 @@ export class Checkpoint {
     return this.#store.list<TaskRecord>(TASKS).map(([, r]) => r)
   }
 
+  /** `framework_info`, `task` and each status must not change once the record is saved (see #json). */
   saveTask(record: TaskRecord): Promise<void> {
-    return this.#store.put(TASKS, record.container_id, record)
+    return this.#store.putJson(TASKS, record.container_id, this.#taskJson(record))
   }
 
   /** Moves a task to the completed ones in one durable step. */
   async completeTask(record: TaskRecord): Promise<void> {
-    await Promise.all([this.#store.put(COMPLETED, record.container_id, record), this.#store.delete(TASKS, record.container_id)])
+    await Promise.all([this.#store.putJson(COMPLETED, record.container_id, this.#taskJson(record)), this.#store.delete(TASKS, record.container_id)])
   }
 
   completed(): TaskRecord[] {
@@ -104,7 +112,27 @@ export class Checkpoint {
 
   saveStream({framework_id, task_id, pending}: StreamRecord): Promise<void> {
     const key = streamKey(framework_id, task_id)
-    return pending.length === 0 ? this.#store.delete(STREAMS, key) : this.#store.put(STREAMS, key, {framework_id, task_id, pending})
+    if (pending.length === 0) return this.#store.delete(STREAMS, key)
+    const head = JSON.stringify({framework_id, task_id})
+    return this.#store.putJson(STREAMS, key, `${head.slice(0, -1)},"pending":${this.#list(pending)}}`)
+  }
+
+  /** JSON.stringify(record), with the unchanging parts from the cache. */
+  #taskJson(record: TaskRecord): string {
+    const {framework_info, task, statuses, ...rest} = record
+    const head = JSON.stringify(rest)
+    const parts = `"framework_info":${this.#cached(framework_info)},"task":${this.#cached(task)},"statuses":${this.#list(statuses)}`
+    return head === '{}' ? `{${parts}}` : `${head.slice(0, -1)},${parts}}`
+  }
+
+  #list(items: object[]): string {
+    return `[${items.map((s) => this.#cached(s)).join(',')}]`
+  }
+
+  #cached(value: object): string {
+    let json = this.#json.get(value)
+    if (json === undefined) this.#json.set(value, (json = JSON.stringify(value)))
+    return json
   }
 
   close(): Promise<void> {
