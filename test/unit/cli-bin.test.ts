@@ -35,8 +35,9 @@ async function closedPort(): Promise<number> {
   return port
 }
 
-describe('bin/dcos', {skip: built ? false : 'dist/cli.js is not built (node scripts/build.mjs)'}, () => {
+describe('bin/dcos', () => {
   before(() => {
+    assert.ok(built, 'dist/cli.js is not built: run node scripts/build.mjs (npm test builds first)')
     dcosDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcos-bin-'))
   })
   after(() => fs.rmSync(dcosDir, {recursive: true, force: true}))

@@ -9,7 +9,7 @@ import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, test} from 'node:test'
+import {afterEach, before, beforeEach, describe, test} from 'node:test'
 import {zipSync} from 'fflate'
 import {describedPackage, fromCosmosBody, optionPath, schemaErrorLines} from '../../src/clients/packages'
 import type {CliBinary, InstalledPackage} from '../../src/clients/package-types'
@@ -177,7 +177,8 @@ describe('package CLI store', () => {
   })
 })
 
-describe('bin/dcos and installed package commands', {skip: fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'cli.js')) ? false : 'dist/cli.js is not built'}, () => {
+describe('bin/dcos and installed package commands', () => {
+  before(() => assert.ok(fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'cli.js')), 'dist/cli.js is not built: run node scripts/build.mjs (npm test builds first)'))
   const bin = path.join(__dirname, '..', '..', 'bin', 'dcos')
   let dcosDir: string
   let clusterDir: string

@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import {after, afterEach, describe, it} from 'node:test'
+import {after, afterEach, before, describe, it} from 'node:test'
 import type {ClusterSpec, GatewayConfig} from '../../src/runtime/config'
 import {down, findLocalCluster, listLocalClusters, LocalClusterError, up, type LocalCluster} from '../../src/runtime/cluster'
 import {ClusterDir, localClusterDir} from '../../src/runtime/cluster/cluster-dir'
@@ -376,7 +376,8 @@ describe('cluster lifecycle without a running cluster', () => {
 const RUNTIME_JS = path.join(ROOT, 'dist', 'runtime.js')
 const fullRuntime = fs.existsSync(RUNTIME_JS) && fs.existsSync(path.join(ROOT, 'src/runtime/master/index.ts')) && fs.existsSync(path.join(ROOT, 'src/runtime/agent/index.ts'))
 
-describe('cluster up/down with the real runtime', {skip: fullRuntime ? false : 'needs dist/runtime.js with the master and agent built'}, () => {
+describe('cluster up/down with the real runtime', () => {
+  before(() => assert.ok(fullRuntime, 'dist/runtime.js is not built: run node scripts/build.mjs (npm test builds first)'))
   const dcosDir = tempDir()
   afterEach(async () => {
     for (const c of listLocalClusters(dcosDir)) await down(dcosDir, c.id, {})

@@ -3,7 +3,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {afterEach, describe, test} from 'node:test'
+import {afterEach, before, describe, test} from 'node:test'
 import {UsageError, parseDuration, parseFlags, parseMaster, usage} from '../../src/frameworks/mesos-execute/flags'
 import {pickResources} from '../../src/frameworks/mesos-execute/offer'
 import {parseResources} from '../../src/mesos/resources'
@@ -347,7 +347,8 @@ describe('mesos-execute against a master', () => {
 })
 
 const bundle = path.join(root, 'dist', 'mesos-execute.js')
-describe('bin/mesos-execute (the built bundle)', {skip: !fs.existsSync(bundle) && 'dist/mesos-execute.js is not built (npm run build)'}, () => {
+describe('bin/mesos-execute (the built bundle)', () => {
+  before(() => assert.ok(fs.existsSync(bundle), 'dist/mesos-execute.js is not built: run node scripts/build.mjs (npm test builds first)'))
   const bin = path.join(root, 'bin', 'mesos-execute')
 
   test('--help prints the usage and exits 0', () => {
