@@ -89,6 +89,8 @@ describe('agent persistent volumes', () => {
 
     await t.run(volumeTask('writer', 'echo kept > data/file; sleep 30'))
     await t.master.waitForState('writer', 'TASK_RUNNING')
+    // RUNNING means the process started, not that its shell has written yet: a busy machine kills it before the echo otherwise
+    await waitFor('the writer task to write its file', () => fs.existsSync(path.join(dir, 'file')))
     res = await apply([{type: 'DESTROY', destroy: {volumes: [volume(100, 'pv1')]}}])
     assert.equal(res.status, 409, res.text)
     await t.kill('writer', 0)

@@ -334,6 +334,9 @@ describe('marathon v2 API', () => {
     const [first] = await running('/resident', 1)
     assert.match(first.id, /\._app\.1$/)
     assert.equal(first.localVolumes[0].containerPath, 'data')
+    const volume = path.join(c.dir, `agent-${c.agents.findIndex((a) => a.agentId() === first.slaveId) + 1}`, 'volumes', 'roles', 'marathon', first.localVolumes[0].persistenceId, 'runs')
+    // running means started, not written: on a busy machine the kill would come before the first echo
+    await waitFor('the first run in the volume', () => fs.existsSync(volume), T)
     await c.json('POST', '/v2/tasks/delete', {ids: [first.id]})
     const [second] = await waitFor('the relaunch', async () => {
       const tasks = await c.tasks('/resident')
@@ -341,7 +344,6 @@ describe('marathon v2 API', () => {
     }, T)
     assert.equal(second.id, first.id.replace(/\._app\.1$/, '._app.2'), 'the same instance, next incarnation')
     assert.equal(second.slaveId, first.slaveId)
-    const volume = path.join(c.dir, `agent-${c.agents.findIndex((a) => a.agentId() === first.slaveId) + 1}`, 'volumes', 'roles', 'marathon', first.localVolumes[0].persistenceId, 'runs')
     await waitFor('both runs in the volume', () => fs.existsSync(volume) && /^(run\n){2,}$/.test(fs.readFileSync(volume, 'utf8')), 2 * T)
     await noDeployments()
     const reserved = async () => {
