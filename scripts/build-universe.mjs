@@ -21,6 +21,7 @@ export async function buildUniverse() {
     } catch (error) {
       if (error instanceof UniverseBuildError) {
         console.error(`error: ${error.message}`)
+        fs.rmSync(tmp, {recursive: true, force: true}) // process.exit skips the finally
         process.exit(1)
       }
       throw error
