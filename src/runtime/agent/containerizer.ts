@@ -258,11 +258,11 @@ export class Containerizer {
   /**
    * SIGKILLs the task's processes. With cgroups that is its process group: any process that left
    * the group is still in the container's cgroups, whose removal (on every container's end) kills
-   * it. Without them, the process table is searched for whatever left the group.
+   * it. Without them, the process table is searched for whatever left the group or its session.
    */
   #killProcesses(record: TaskRecord): void {
     if (record.cgroups) signalGroup(record.leader!, 'SIGKILL')
-    else killAll(record.leader!)
+    else killAll(record.leader!, record.directory)
   }
 
   /** SIGTERM now (unless already sent before a restart), SIGKILL when the grace period is over. */

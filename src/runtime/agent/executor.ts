@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {variableValue} from '../../mesos/secrets'
 import type {CommandInfo, TaskInfo} from '../../mesos/types'
-import {groupByTask, isRunning, processTable, readStat} from './procfs'
+import {groupByTask, isRunning, processTable, readStat, type ProcStat} from './procfs'
 import {TaskSpawner, type TaskChild} from './spawner'
 
 /**
@@ -253,18 +253,48 @@ export function signalGroup(leader: Leader, signal: NodeJS.Signals, ownChild?: T
 
 /**
  * SIGKILLs everything of the task: its process group, then every process still in its session
- * or descended from it (processes that left the group). Used at kill escalation and once the
- * command has ended (the container is destroyed, as Mesos destroys it).
+ * or descended from it (processes that left the group), and with `sandbox`, processes that
+ * escaped both (setsid, then their parent ended: init adopted them) yet still carry the task's
+ * MESOS_SANDBOX, and their descendants. Used at kill escalation and once the command has ended
+ * (the container is destroyed, as Mesos destroys it). Only a process that cleared its
+ * environment and left its session gets away; Mesos' POSIX launcher loses any that left.
  */
-export function killAll(leader: Leader): void {
+export function killAll(leader: Leader, sandbox?: string): void {
   signalGroup(leader, 'SIGKILL')
-  const members = groupByTask(processTable(), new Map([[leader.pid, {key: true, startTime: leader.startTime}]])).get(true) ?? []
+  const table = processTable()
+  const leaders = new Map([[leader.pid, {key: true, startTime: leader.startTime}]])
+  if (sandbox) {
+    for (const p of escapedFrom(table, leader, sandbox)) {
+      // Its session: a process that is its session's leader is told by its start time; a
+      // dead leader's session id stays reserved while a member lives, so it is no stranger's.
+      leaders.set(p.session, {key: true, startTime: p.pid === p.session ? p.startTime : -1})
+    }
+  }
+  const members = groupByTask(table, leaders).get(true) ?? []
   for (const p of members) {
-    if (p.state === 'Z') continue
+    if (p.state === 'Z' || p.pid === process.pid) continue
     try {
       process.kill(p.pid, 'SIGKILL')
     } catch {
       /* exited meanwhile */
     }
   }
+}
+
+/**
+ * Orphans (adopted by init or a subreaper: their parent is gone or is pid 1) started no earlier
+ * than the task whose environment names its sandbox. Only those few environments are read.
+ */
+function escapedFrom(table: ProcStat[], leader: Leader, sandbox: string): ProcStat[] {
+  const pids = new Set(table.map((p) => p.pid))
+  const marker = `\0MESOS_SANDBOX=${sandbox}\0`
+  return table.filter((p) => {
+    if (p.state === 'Z' || p.pid === process.pid || p.startTime < leader.startTime) return false
+    if (p.ppid !== 1 && pids.has(p.ppid)) return false
+    try {
+      return ('\0' + fs.readFileSync(`/proc/${p.pid}/environ`, 'latin1')).includes(marker)
+    } catch {
+      return false
+    }
+  })
 }
