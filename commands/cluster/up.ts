@@ -22,6 +22,10 @@ export default class ClusterUp extends DcosCommand<void> {
       allowNo: true,
     }),
     host: Flags.string({description: 'the address the gateway listens on (default: 127.0.0.1; a restart keeps the previous one)'}),
+    'public-url': Flags.string({
+      description:
+        'the URL others reach the gateway at, http(s)://host[:port] without a path; URLs the cluster hands out (package artifacts, login endpoints) use it (default: the --host address, 127.0.0.1 for 0.0.0.0; a restart keeps the previous one)',
+    }),
     'random-ports': Flags.boolean({hidden: true, description: 'listen on free ports (tests)'}),
     'agent-timeout': Flags.integer({
       hidden: true,
@@ -29,7 +33,11 @@ export default class ClusterUp extends DcosCommand<void> {
       description: 'milliseconds without a heartbeat before an agent is marked unreachable',
     }),
   }
-  static override examples = ['<%= config.bin %> cluster up', '<%= config.bin %> cluster up --agents 3']
+  static override examples = [
+    '<%= config.bin %> cluster up',
+    '<%= config.bin %> cluster up --agents 3',
+    '<%= config.bin %> cluster up --host 0.0.0.0 --public-url http://dcos.example.com:8080',
+  ]
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ClusterUp)
@@ -40,6 +48,7 @@ export default class ClusterUp extends DcosCommand<void> {
       mem: flags.mem,
       auth: flags.auth,
       host: flags.host,
+      publicUrl: flags['public-url'],
       randomPorts: flags['random-ports'],
       agentTimeoutMs: flags['agent-timeout'],
       runtimeJs: path.join(this.config.root, 'dist', 'runtime.js'),
@@ -47,6 +56,9 @@ export default class ClusterUp extends DcosCommand<void> {
     })
     if (alreadyRunning && cluster.auth !== flags.auth) {
       this.notice(`Cluster '${cluster.name}' is already running with authentication ${cluster.auth ? 'on' : 'off'}; --${flags.auth ? '' : 'no-'}auth applies when it starts.`)
+    }
+    if (alreadyRunning && flags['public-url'] !== undefined && new URL(flags['public-url']).origin !== cluster.publicUrl) {
+      this.notice(`Cluster '${cluster.name}' is already running with public URL ${cluster.publicUrl ?? 'of its bound address'}; --public-url applies when it starts.`)
     }
     if (!cluster.auth) {
       // Starting it, the lifecycle library said so itself; a running cluster gets the reminder here.
@@ -61,5 +73,6 @@ export default class ClusterUp extends DcosCommand<void> {
       }
     }
     this.print(alreadyRunning ? `Cluster '${cluster.name}' is already running at ${cluster.url}` : `Cluster '${cluster.name}' is up at ${cluster.url}`)
+    if (cluster.publicUrl !== undefined) this.print(`Public URL: ${cluster.publicUrl}`)
   }
 }

@@ -48,6 +48,8 @@ export interface UpRequest {
   auth?: boolean
   /** The address the gateway binds (default 127.0.0.1); without auth only a loopback one. */
   host?: string
+  /** The origin URLs the cluster hands out are built on (default: the bound address). */
+  publicUrl?: string
   /** dist/runtime.js, the entry the supervisor starts components with. */
   runtimeJs: string
   onNotice: (message: string) => void
@@ -70,6 +72,14 @@ export async function clusterUp(manager: ConfigManager, request: UpRequest): Pro
       {hint: 'Drop --no-auth, or bind to 127.0.0.1.'},
     )
   }
+  if (request.publicUrl !== undefined) {
+    const {checkPublicUrl} = await import('../runtime/gateway/public-url')
+    try {
+      checkPublicUrl(request.publicUrl)
+    } catch (error) {
+      throw new DcosError('USAGE', `--public-url: ${(error as Error).message}.`, {exit: ExitCode.usage, hint: 'Give an origin such as http://dcos.example.com:8080 or https://10.0.0.5.'})
+    }
+  }
   const lib = await lifecycle()
   const known = lib.findLocalCluster(manager.dcosDir, request.name)
   if (!known?.running) {
@@ -88,6 +98,7 @@ export async function clusterUp(manager: ConfigManager, request: UpRequest): Pro
     onNotice: request.onNotice,
     auth: request.auth,
     host: request.host,
+    publicUrl: request.publicUrl,
   }
   const result = await lifecycleCall(() => lib.up(options))
   const {cluster} = result

@@ -103,6 +103,11 @@ export interface GatewayConfig {
   logFile?: string
   /** The secret store (/secrets/v1), 0700; default: `secrets` beside the auth users dir. */
   secretsDir?: string
+  /**
+   * The origin URLs the gateway hands out are built on (`http(s)://host[:port]`, no path): what
+   * others reach the cluster at. Default: the bound address, loopback when bound to every address.
+   */
+  publicUrl?: string
   auth?: GatewayAuth
 }
 

@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {isLoopback, serviceHeaders} from '../auth/guard'
 import type {ClusterSpec} from '../config'
+import {checkPublicUrl, PublicUrlError} from '../gateway/public-url'
 import {ClusterDir, localClusterDir} from './cluster-dir'
 import {clusterCredentials} from './credentials'
 import {canBind, choosePorts} from './ports'
@@ -48,6 +49,12 @@ export interface UpOptions {
    * cluster, the previous one for a restart. The other components always bind loopback.
    */
   host?: string
+  /**
+   * What others reach the gateway at (`http(s)://host[:port]`, no path): URLs the cluster hands
+   * out (package artifacts, service accounts' login endpoint) are built on it. Default: the bound
+   * address (loopback when bound to every address); a restart keeps the previous one.
+   */
+  publicUrl?: string
 }
 
 export interface LocalCluster {
@@ -55,6 +62,8 @@ export interface LocalCluster {
   name: string
   /** The gateway: the cluster's `core.dcos_url`. */
   url: string
+  /** The configured public URL (`up`'s publicUrl), if any. */
+  publicUrl?: string
   masterUrl: string
   /** The runtime dir, `<DCOS_DIR>/clusters/<id>/local`. */
   dir: string
@@ -116,7 +125,7 @@ export async function up(opts: UpOptions): Promise<{cluster: LocalCluster; alrea
       `refusing to serve cluster '${spec.name}' on ${host} without authentication: anyone who can reach that address would control it; bind to 127.0.0.1 or leave authentication on`,
     )
   }
-  spec = withGatewayHost(spec, host)
+  spec = withGatewayHost(spec, host, opts.publicUrl === undefined ? gatewayOf(spec).publicUrl : checkPublicUrl(opts.publicUrl))
   try {
     // The keys (made once, a few hundred ms) are made while old components stop and ports are chosen.
     const credentials = auth ? clusterCredentials(dir) : undefined
@@ -202,6 +211,14 @@ function checkUpOptions(opts: UpOptions): void {
   if (t !== undefined && !(Number.isInteger(t) && t >= 100)) throw invalid('the agent timeout must be a whole number of ms, at least 100')
   if (opts.host !== undefined && !(typeof opts.host === 'string' && (isIP(opts.host) !== 0 || opts.host === 'localhost'))) {
     throw invalid('the host must be an IP address (such as 127.0.0.1 or 0.0.0.0) or localhost')
+  }
+  if (opts.publicUrl !== undefined) {
+    try {
+      checkPublicUrl(opts.publicUrl)
+    } catch (error) {
+      if (error instanceof PublicUrlError) throw invalid(error.message)
+      throw error
+    }
   }
   if (!path.isAbsolute(opts.runtimeJs) || !fs.existsSync(opts.runtimeJs)) {
     throw new LocalClusterError('RUNTIME_MISSING', `the cluster runtime is not at ${opts.runtimeJs}; build it with 'npm run build'`)
@@ -369,11 +386,13 @@ async function stopOrphans(dir: ClusterDir, spec: ClusterSpec, opts: {keepTasks:
 }
 
 function toLocalCluster(spec: ClusterSpec, dir: ClusterDir, supervisorPid: number | undefined): LocalCluster {
-  const auth = gatewayOf(spec).auth !== undefined
+  const gateway = gatewayOf(spec)
+  const auth = gateway.auth !== undefined
   return {
     id: spec.id,
     name: spec.name,
-    url: componentUrl(gatewayOf(spec)),
+    url: componentUrl(gateway),
+    ...(gateway.publicUrl !== undefined && {publicUrl: gateway.publicUrl}),
     masterUrl: componentUrl(masterOf(spec)),
     dir: dir.dir,
     running: supervisorPid !== undefined,

@@ -137,9 +137,19 @@ export function withAuth(spec: ClusterSpec, auth: ClusterAuth | undefined): Clus
   return {...spec, components}
 }
 
-/** The spec with the gateway bound to `host` (the other components stay on loopback). */
-export function withGatewayHost(spec: ClusterSpec, host: string): ClusterSpec {
-  return {...spec, components: spec.components.map((c) => (c.config.role === 'gateway' ? {name: c.name, config: {...c.config, host}} : c))}
+/**
+ * The spec with the gateway bound to `host` (the other components stay on loopback) and handing
+ * out URLs on `publicUrl` (an origin; undefined: none configured, the bound address is used).
+ */
+export function withGatewayHost(spec: ClusterSpec, host: string, publicUrl?: string): ClusterSpec {
+  return {
+    ...spec,
+    components: spec.components.map((c) => {
+      if (c.config.role !== 'gateway') return c
+      const {publicUrl: _previous, ...config} = c.config
+      return {name: c.name, config: publicUrl === undefined ? {...config, host} : {...config, host, publicUrl}}
+    }),
+  }
 }
 
 /** The URL a component is reached at; one bound to every address is reached on loopback. */

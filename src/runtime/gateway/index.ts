@@ -19,6 +19,7 @@ import {MasterDirectory, type DirectoryOptions} from './directory'
 import {checkRequestTarget} from './guard'
 import {mountMetadata} from './metadata'
 import {Proxy, type ProxyOptions} from './proxy'
+import {checkPublicUrl, defaultPublicUrl, originFor} from './public-url'
 import {mountProxyRoutes, proxyRoutes} from './routes'
 
 export interface GatewayDeps {
@@ -60,6 +61,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   if (!config.auth && !isLoopback(config.host)) {
     throw new Error(`refusing to serve ${config.host} without authentication: only a loopback address may be bound with auth off`)
   }
+  // Checked before anything is opened: a bad one is the config's fault, not a half-started gateway's.
+  if (config.publicUrl !== undefined) checkPublicUrl(config.publicUrl)
   const acs = config.auth ? await Acs.open(config.auth, {...deps.acs, log: deps.log}) : undefined
   // In-process services (the package service) get `acs` as ServiceAccounts (none with auth off) and `secrets`.
   const secretsDir = config.secretsDir ?? (config.auth && path.join(path.dirname(config.auth.usersDir), 'secrets'))
@@ -73,7 +76,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const directory = new MasterDirectory(config.masterUrl, deps.directory, serviceHeaders(config.auth))
   const proxy = new Proxy(deps.proxy)
   const router = new Router()
-  mountMetadata(router, config)
+  // Known once the server listens (its port may have been 0).
+  let publicUrl = ''
+  let port = 0
+  mountMetadata(router, config, () => publicUrl)
   acs?.mount(router)
   if (secrets) mountSecrets(router, secrets, {log: deps.log, authorize: acs && ((req) => acs.authorizeSecrets(req))})
   // The package service (Cosmos) in-process, as the ACS is: Marathon found as /marathon is.
@@ -86,6 +92,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     universeDir: deps.universeDir,
     accounts: acs,
     secrets,
+    originFor: (req) => originFor(req.header('host'), publicUrl, config.host, port),
   })
   mountProxyRoutes(router, proxyRoutes(directory), proxy)
 
@@ -109,8 +116,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     await packages.close()
     throw error
   }
-  packages.setUrl(server.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'))
-  acs?.setUrl(server.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'))
+  port = server.port
+  publicUrl = defaultPublicUrl(config.publicUrl, config.host, port)
+  packages.setUrl(publicUrl)
+  // Credentials are stored and read by tasks later, wherever they run: the public URL, never a request's Host.
+  acs?.setUrl(publicUrl)
+  if (config.publicUrl !== undefined) deps.log.info(`public URL ${publicUrl}`)
   deps.log.info(acs ? 'authentication is on' : 'authentication is OFF: every request is served without a token')
   return {
     url: server.url,

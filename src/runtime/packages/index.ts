@@ -39,11 +39,16 @@ export interface PackagesDeps {
   accounts?: ServiceAccountProvider
   secrets?: SecretWriter
   uninstallWaitMs?: number
+  /**
+   * The origin a request's answer builds bundled URLs on, when its Host names the gateway
+   * otherwise than the public URL does (../gateway/public-url: originFor); default: the public URL.
+   */
+  originFor?: (req: Request) => string
 }
 
 export interface Packages {
   service: PackageService
-  /** The cluster's URL, once the gateway listens: bundled artifact URLs are made from it. */
+  /** The cluster's public URL, once the gateway listens: bundled artifact URLs are made from it. */
   setUrl(url: string): void
   close(): Promise<void>
 }
@@ -78,6 +83,22 @@ const CAPABILITIES_MEDIA_TYPE = 'application/vnd.dcos.capabilities+json;charset=
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
+/**
+ * Answers whose bundled URLs follow the request's origin, as Cosmos rewrites resource URLs with
+ * the request's Host. Not render: it is the Marathon app install would post, whose URLs agents
+ * fetch, made on the public URL as install's are.
+ */
+const REBASED_RPCS = new Set(['search', 'describe', 'list-versions', 'install', 'list', 'repository.list'])
+
+/**
+ * `json` with every string value that starts with `<from>/package/universe/` starting with
+ * `<to>/package/universe/` instead. Origins have no characters JSON escapes, so the serialised
+ * text is matched (anchored on the opening quote of a string).
+ */
+function rebaseBundledUrls(json: string, from: string, to: string): string {
+  return json.split(`"${from}/package/universe/`).join(`"${to}/package/universe/`)
+}
+
 function errorReply(error: unknown): unknown {
   if (error instanceof CosmosError) return reply(error.status, error.toJSON(), {'Content-Type': ERROR_MEDIA_TYPE})
   if (error instanceof HttpError) {
@@ -108,7 +129,9 @@ export function mountPackages(router: Router, deps: PackagesDeps): Packages {
         checkContentType(name, req.header('content-type'))
         const version = negotiateVersion(name, req.header('accept'))
         const result = await handler(await requestBody(req, name), version)
-        return reply(200, result, {'Content-Type': responseMediaType(name, version)})
+        const origin = REBASED_RPCS.has(name) ? deps.originFor?.(req) : undefined
+        const body = origin === undefined || origin === publicUrl ? result : new RawJson(rebaseBundledUrls(JSON.stringify(result), publicUrl, origin))
+        return reply(200, body, {'Content-Type': responseMediaType(name, version)})
       } catch (error) {
         return errorReply(error)
       }
@@ -138,11 +161,19 @@ export function mountPackages(router: Router, deps: PackagesDeps): Packages {
   // is here, so that no client goes looking for services we do not have (dcos-log, Metronome).
   router.get('/capabilities', () => reply(200, {capabilities: [{name: 'PACKAGE_MANAGEMENT'}]}, {'Content-Type': CAPABILITIES_MEDIA_TYPE}))
 
-  let index: {url: string; json: RawJson} | undefined
-  router.get(BUNDLED_REPO_PATH, () => {
+  // The index as served on the public URL, and as rebased on each other origin asked for (a few:
+  // originFor admits only the gateway's own names); dropped when the public URL changes.
+  let index: {url: string; json: string; byOrigin: Map<string, RawJson>} | undefined
+  router.get(BUNDLED_REPO_PATH, (req) => {
     try {
-      if (index?.url !== publicUrl) index = {url: publicUrl, json: new RawJson(JSON.stringify(repositories.bundled().toIndex()))}
-      return reply(200, index.json, {'Content-Type': REPO_MEDIA_TYPE})
+      if (index?.url !== publicUrl) index = {url: publicUrl, json: JSON.stringify(repositories.bundled().toIndex()), byOrigin: new Map()}
+      const origin = deps.originFor?.(req) ?? publicUrl
+      let json = index.byOrigin.get(origin)
+      if (!json) {
+        json = new RawJson(origin === publicUrl ? index.json : rebaseBundledUrls(index.json, publicUrl, origin))
+        index.byOrigin.set(origin, json)
+      }
+      return reply(200, json, {'Content-Type': REPO_MEDIA_TYPE})
     } catch (error) {
       return errorReply(error)
     }
