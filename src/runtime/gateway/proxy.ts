@@ -7,6 +7,9 @@
  *   flushed at once and no read timeout applies to them.
  * - Any other exchange is aborted after `readTimeoutMs` without progress in either direction
  *   (nginx's proxy_read_timeout): 504 before the response started, a cut connection after.
+ * - Pooled upstream connections are let go before the upstream's keep-alive timeout (see
+ *   UPSTREAM_IDLE_MS), and a request that meets one the upstream closed anyway goes out again on a
+ *   fresh connection when that is safe (see `forward`).
  * - An unreachable upstream is a 502 naming it. A client that goes away aborts the upstream
  *   request, and an upstream that goes away mid-response cuts the client's connection, so a
  *   truncated body is never mistaken for a complete one.
@@ -51,9 +54,21 @@ const HOP_BY_HOP = new Set([
 
 const STREAM_TYPES = ['application/recordio', 'text/event-stream']
 
+/**
+ * How long a pooled upstream connection may sit idle. Node 20's http.Agent shortens a pooled
+ * socket's idle timeout to the upstream's `Keep-Alive: timeout=N` less one second (our servers
+ * announce 5 s, see serve()), but only when the agent has a `timeout` of its own: without one it
+ * ignores the hint and keeps the socket until the upstream closes it, which races the next reuse
+ * (a request written as the upstream's FIN arrives: ECONNRESET, a 502). Upstreams that announce
+ * nothing are let go after this; Node's own servers close after 5 s.
+ */
+export const UPSTREAM_IDLE_MS = 4_000
+
 export class Proxy {
   #options: ProxyOptions
-  #agent = new http.Agent({keepAlive: true, maxSockets: 512})
+  // `timeout` also applies to sockets in use, where it only emits 'timeout' (nobody listens): the
+  // read timeout below is the proxy's own.
+  #agent = new http.Agent({keepAlive: true, maxSockets: 512, timeout: UPSTREAM_IDLE_MS})
 
   constructor(options: Partial<ProxyOptions> = {}) {
     this.#options = {...DEFAULT_PROXY_OPTIONS, ...options}
@@ -89,13 +104,59 @@ export class Proxy {
       headers: requestHeaders(raw, target.host),
     }
     let upReq = http.request(options)
-    // A request without a body met a kept-alive connection the upstream had just closed: nothing
-    // reached the upstream, so it is sent once more on a new connection (as nginx's
-    // proxy_next_upstream does for idempotent requests). One with a body may be half-consumed.
+    // A pooled connection the upstream closed as it was taken (its keep-alive timeout or restart
+    // raced the reuse) fails the request with ECONNRESET/EPIPE before any response. Resending is
+    // safe when the upstream cannot have handled it: a request without a body (as nginx's
+    // proxy_next_upstream does for idempotent requests), or one of which no byte was written (Go's
+    // net/http rule for non-idempotent ones). So a request with a body is not written to a reused
+    // connection at once: its body is held (the client paused) until one turn of the event loop
+    // has read whatever the upstream already sent on it; a close already under way shows then, and
+    // the request goes out on a fresh connection instead.
     const bodyless = raw.headers['content-length'] === undefined && raw.headers['transfer-encoding'] === undefined
     let retried = false
+    /** Whether the current upstream request has been given any of the body (or its end). */
+    let written = false
+    /** The current upstream request takes the body as it arrives; until then it is held here. */
+    let flowing = bodyless
+    const held: Buffer[] = []
     const retryable = (error: NodeJS.ErrnoException) =>
-      bodyless && !retried && upReq.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !res.headersSent
+      (bodyless || !written) && !retried && upReq.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !res.headersSent
+    const write = (chunk: Buffer) => {
+      written = true
+      if (!upReq.write(chunk)) {
+        raw.pause()
+        upReq.once('drain', () => raw.resume())
+      }
+    }
+    const end = () => {
+      written = true
+      upReq.end()
+    }
+    const flow = () => {
+      if (flowing || settled) return
+      flowing = true
+      for (const chunk of held.splice(0)) write(chunk)
+      if (raw.readableEnded) end()
+      else raw.resume()
+    }
+    /** Lets a request with a body flow once its connection is known fresh, or still open a loop turn after reuse. */
+    const whenSafe = (req: http.ClientRequest) => {
+      if (bodyless) return
+      req.once('socket', (socket) => {
+        if (!req.reusedSocket) {
+          if (req === upReq) flow()
+          return
+        }
+        // Two immediates: the first runs before the next poll phase, the second after it.
+        setImmediate(() =>
+          setImmediate(() => {
+            if (req !== upReq || socket.destroyed || !socket.writable) return
+            flow()
+          }),
+        )
+      })
+    }
+    whenSafe(upReq)
 
     let settled = false
     const fail = (error: HttpError) => {
@@ -135,13 +196,15 @@ export class Proxy {
         return
       }
       progress()
-      if (!upReq.write(chunk)) {
-        raw.pause()
-        upReq.once('drain', () => raw.resume())
+      if (flowing) {
+        write(chunk)
+        return
       }
+      held.push(chunk)
+      raw.pause()
     })
     raw.on('end', () => {
-      if (!settled) upReq.end()
+      if (!settled && flowing) end()
     })
     const onResponse = (upRes: http.IncomingMessage) => {
       if (settled) {
@@ -179,7 +242,13 @@ export class Proxy {
         retried = true
         upReq = http.request({...options, agent: false})
         attach()
-        if (raw.readableEnded) upReq.end()
+        if (bodyless) {
+          if (raw.readableEnded) upReq.end()
+        } else {
+          // Nothing was written: the held body goes out on the fresh connection.
+          flowing = false
+          whenSafe(upReq)
+        }
         return
       }
       if (!res.headersSent) upstream.onUnreachable?.()
