@@ -77,6 +77,46 @@ export function subtractRanges(a: Range[], b: Range[]): Range[] {
   return out
 }
 
+/**
+ * Moves `amount` of scalar `name` from `candidates` into `picked`, reserved resources first, each
+ * piece a copy of the resource it came from (role, reservations, allocation) with the amount
+ * taken; false, moving nothing, when they hold less. What is taken leaves `candidates`.
+ */
+export function takeScalar(candidates: Resource[], name: string, amount: number, picked: Resource[]): boolean {
+  const sources = candidates.filter((r) => r.name === name && r.type === 'SCALAR').sort((a, b) => Number(reservationRole(a) === '*') - Number(reservationRole(b) === '*'))
+  const total = sources.reduce((s, r) => s + (r.scalar?.value ?? 0), 0)
+  if (total + EPSILON < amount) return false
+  let need = amount
+  for (const r of sources) {
+    if (need <= EPSILON) break
+    const have = r.scalar?.value ?? 0
+    const take = Math.min(need, have)
+    if (take <= EPSILON) continue
+    picked.push({...structuredClone(r), scalar: {value: round(take)}})
+    r.scalar = {value: round(have - take)}
+    need = round(need - take)
+  }
+  return true
+}
+
+/**
+ * Moves the ranges `wanted` of resource `name` from `candidates` into `picked`, each piece a copy
+ * of the resource it came from with the ranges taken; false when they do not hold them all.
+ */
+export function takeRanges(candidates: Resource[], name: string, wanted: Range[], picked: Resource[]): boolean {
+  let need = wanted
+  for (const r of candidates.filter((x) => x.name === name && x.type === 'RANGES')) {
+    if (need.length === 0) break
+    const have = r.ranges?.range ?? []
+    const take = subtractRanges(need, subtractRanges(need, have))
+    if (take.length === 0) continue
+    picked.push({...structuredClone(r), ranges: {range: take}})
+    r.ranges = {range: subtractRanges(have, take)}
+    need = subtractRanges(need, take)
+  }
+  return need.length === 0
+}
+
 export function rangesContain(outer: Range[], inner: Range[]): boolean {
   const o = mergeRanges(outer)
   let k = 0

@@ -14,6 +14,8 @@ import {
   subtract,
   subtractRanges,
   summary,
+  takeRanges,
+  takeScalar,
   unallocate,
 } from '../../src/mesos/resources'
 import type {Resource} from '../../src/mesos/types'
@@ -238,5 +240,34 @@ describe('queries and the state summary', () => {
     assert.ok(offered.every((x) => x.allocation_info?.role === 'web'))
     assert.deepEqual(unallocate(offered), r)
     assert.deepEqual(r, p('cpus:1;ports:[1-2]'), 'allocate() copies')
+  })
+})
+
+describe('taking resources out of an offer', () => {
+  const reserved = (value: number): Resource => ({name: 'cpus', type: 'SCALAR', scalar: {value}, reservations: [{type: 'STATIC', role: 'web'}]})
+  const unreserved = (value: number): Resource => ({name: 'cpus', type: 'SCALAR', scalar: {value}})
+
+  test('a scalar comes from reservations first, then unreserved, and nothing moves when it does not fit', () => {
+    const pool = [unreserved(1), reserved(0.5)]
+    const picked: Resource[] = []
+    assert.equal(takeScalar(pool, 'cpus', 0.75, picked), true)
+    assert.deepEqual(picked, [reserved(0.5), unreserved(0.25)])
+    assert.deepEqual(pool, [unreserved(0.75), reserved(0)])
+    const none: Resource[] = []
+    assert.equal(takeScalar(pool, 'cpus', 0.8, none), false)
+    assert.deepEqual(none, [])
+    assert.deepEqual(pool, [unreserved(0.75), reserved(0)], 'a failed take leaves the pool as it was')
+  })
+
+  test('ranges are taken piece by piece across resources, each piece tagged as its source', () => {
+    const pool: Resource[] = [
+      {name: 'ports', type: 'RANGES', ranges: {range: [{begin: 10, end: 12}]}, reservations: [{type: 'STATIC', role: 'web'}]},
+      {name: 'ports', type: 'RANGES', ranges: {range: [{begin: 20, end: 29}]}},
+    ]
+    const picked: Resource[] = []
+    assert.equal(takeRanges(pool, 'ports', [{begin: 12, end: 12}, {begin: 25, end: 26}], picked), true)
+    assert.deepEqual(picked.map((r) => [r.ranges?.range, r.reservations?.[0]?.role]), [[[{begin: 12, end: 12}], 'web'], [[{begin: 25, end: 26}], undefined]])
+    assert.deepEqual(pool.map((r) => r.ranges?.range), [[{begin: 10, end: 11}], [{begin: 20, end: 24}, {begin: 27, end: 29}]])
+    assert.equal(takeRanges(pool, 'ports', [{begin: 30, end: 30}], []), false)
   })
 })

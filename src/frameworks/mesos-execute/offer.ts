@@ -4,10 +4,8 @@
  * are taken from the framework role's reservations first, then from unreserved resources.
  * Persistent volumes and revocable resources are never taken.
  */
-import {isPersistentVolume, reservationRole, subtractRanges} from '../../mesos/resources'
-import type {Range, Resource, ResourceType} from '../../mesos/types'
-
-const EPSILON = 1e-6
+import {isPersistentVolume, reservationRole, takeRanges, takeScalar} from '../../mesos/resources'
+import type {Resource, ResourceType} from '../../mesos/types'
 
 /** The resources to launch with (each keeping its reservation and allocation_info), or undefined when the offer is too small. */
 export function pickResources(offered: Resource[], wanted: Resource[], role: string): Resource[] | undefined {
@@ -28,34 +26,10 @@ export function pickResources(offered: Resource[], wanted: Resource[], role: str
 /** Moves what `want` asks for from `candidates` into `picked`; false when they hold too little. */
 type Take = (candidates: Resource[], want: Resource, picked: Resource[]) => boolean
 
-const TAKE: Partial<Record<ResourceType, Take>> = {SCALAR: takeScalar, RANGES: takeRanges, SET: takeSet}
-
-function takeScalar(candidates: Resource[], want: Resource, picked: Resource[]): boolean {
-  let need = want.scalar?.value ?? 0
-  for (const r of candidates) {
-    if (need <= EPSILON) break
-    const available = r.scalar?.value ?? 0
-    const take = Math.min(need, available)
-    if (take <= EPSILON) continue
-    picked.push({...structuredClone(r), scalar: {value: round(take)}})
-    r.scalar = {value: round(available - take)}
-    need = round(need - take)
-  }
-  return need <= EPSILON
-}
-
-function takeRanges(candidates: Resource[], want: Resource, picked: Resource[]): boolean {
-  let need: Range[] = want.ranges?.range ?? []
-  for (const r of candidates) {
-    if (need.length === 0) break
-    const have = r.ranges?.range ?? []
-    const take = subtractRanges(need, subtractRanges(need, have))
-    if (take.length === 0) continue
-    picked.push({...structuredClone(r), ranges: {range: take}})
-    r.ranges = {range: subtractRanges(have, take)}
-    need = subtractRanges(need, take)
-  }
-  return need.length === 0
+const TAKE: Partial<Record<ResourceType, Take>> = {
+  SCALAR: (candidates, want, picked) => takeScalar(candidates, want.name, want.scalar?.value ?? 0, picked),
+  RANGES: (candidates, want, picked) => takeRanges(candidates, want.name, want.ranges?.range ?? [], picked),
+  SET: takeSet,
 }
 
 function takeSet(candidates: Resource[], want: Resource, picked: Resource[]): boolean {
@@ -70,8 +44,4 @@ function takeSet(candidates: Resource[], want: Resource, picked: Resource[]): bo
     need = need.filter((i) => !take.includes(i))
   }
   return need.length === 0
-}
-
-function round(v: number): number {
-  return Math.round(v * 1e6) / 1e6
 }

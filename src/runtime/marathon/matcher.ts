@@ -9,7 +9,7 @@
  * role, CREATEs its volumes on them and launches on them, all in one ACCEPT. A resident instance
  * whose task ended is launched again only on the agent holding its reservation and volumes.
  */
-import {contains, isPersistentVolume, ranges, reservationRole, subtract, subtractRanges} from '../../mesos/resources'
+import {contains, isPersistentVolume, ranges, reservationRole, subtract, takeRanges, takeScalar} from '../../mesos/resources'
 import type {Attribute, Range, Reservation, Resource} from '../../mesos/types'
 import {isResident, type App} from './app-definition'
 import {meetsConstraints, type Placement} from './constraints'
@@ -92,8 +92,6 @@ export interface MatchOptions {
   /** Where in the offered port ranges host ports are taken from (Math.random; fixed in tests). */
   random?: () => number
 }
-
-const EPSILON = 1e-6
 
 /** Copies of the resources a normal task may use: no volumes, nothing revocable, no dynamic reservations. */
 function usable(resources: Resource[], roles: readonly string[]): Resource[] {
@@ -267,38 +265,6 @@ function merge(resources: Resource[]): Resource[] {
     else if (r.type === 'RANGES') same.ranges = {range: [...(same.ranges?.range ?? []), ...(r.ranges?.range ?? [])]}
   }
   return out
-}
-
-/** Moves `amount` of scalar `name` from `candidates` into `picked` (reserved-for-role ones first). */
-function takeScalar(candidates: Resource[], name: string, amount: number, picked: Resource[]): boolean {
-  const sources = candidates.filter((r) => r.name === name && r.type === 'SCALAR').sort((a, b) => Number(reservationRole(a) === '*') - Number(reservationRole(b) === '*'))
-  const total = sources.reduce((s, r) => s + (r.scalar?.value ?? 0), 0)
-  if (total + EPSILON < amount) return false
-  let need = amount
-  for (const r of sources) {
-    if (need <= EPSILON) break
-    const have = r.scalar?.value ?? 0
-    const take = Math.min(need, have)
-    if (take <= EPSILON) continue
-    picked.push({...structuredClone(r), scalar: {value: round(take)}})
-    r.scalar = {value: round(have - take)}
-    need = round(need - take)
-  }
-  return true
-}
-
-function takeRanges(candidates: Resource[], name: string, wanted: Range[], picked: Resource[]): boolean {
-  let need = wanted
-  for (const r of candidates.filter((x) => x.name === name && x.type === 'RANGES')) {
-    if (need.length === 0) break
-    const have = r.ranges?.range ?? []
-    const take = subtractRanges(need, subtractRanges(need, have))
-    if (take.length === 0) continue
-    picked.push({...structuredClone(r), ranges: {range: take}})
-    r.ranges = {range: subtractRanges(have, take)}
-    need = subtractRanges(need, take)
-  }
-  return need.length === 0
 }
 
 /** `needed` (reserved resources, volumes) out of `pool`, keeping the offer's allocation tags. */
