@@ -45,20 +45,44 @@ export interface FailureOutcome {
   job: Job
   /** The attempt to run next, when the run is retried. */
   retry?: number
+  /** Out of retries with `softError`: the job's children run as if it had succeeded. */
+  runChildren?: boolean
 }
 
 /**
- * A failed attempt: retried while `attempt < retries` (attempts count from 0, so a job with
- * retries 2 runs at most 3 times); once out of retries the failure is recorded (errorCount,
- * errorsSinceLastSuccess, lastError) and, after `disableAfterFailures` failures in a row (0 =
- * never), the job is disabled.
+ * A failed attempt, as Chronos's JobScheduler.handleFailedTask has it: retried while
+ * `attempt < retries` (attempts count from 0, so retries 2 runs at most 3 times), but only while
+ * the job is not already failing (no lastError, or a lastSuccess at or after it). Otherwise the
+ * failure is recorded (errorCount, errorsSinceLastSuccess, lastError); after `disableAfterFailures`
+ * failures since the last success (0 = never) the job is disabled; with `softError` its children
+ * still run (without a success being counted).
  */
 export function recordFailure(job: Job, attempt: number, now: number, disableAfterFailures: number): FailureOutcome {
-  if (attempt < job.retries) return {job, retry: attempt + 1}
+  const failing = job.lastError !== '' && !(Date.parse(job.lastSuccess) >= Date.parse(job.lastError))
+  if (attempt < job.retries && !failing) return {job, retry: attempt + 1}
   const errorsSinceLastSuccess = job.errorsSinceLastSuccess + 1
   const disabled = job.disabled || (disableAfterFailures > 0 && errorsSinceLastSuccess >= disableAfterFailures)
-  return {job: {...job, errorCount: job.errorCount + 1, errorsSinceLastSuccess, lastError: isoUtc(now), disabled}}
+  return {job: {...job, errorCount: job.errorCount + 1, errorsSinceLastSuccess, lastError: isoUtc(now), disabled}, ...(job.softError && {runChildren: true})}
 }
+
+/** What a terminal status means to Chronos (MesosJobFramework.statusUpdate). */
+export type TerminalOutcome = 'success' | 'failure' | 'killed' | 'ignored'
+
+/**
+ * TASK_FINISHED is a success; TASK_FAILED and TASK_LOST are failures (counted, retried); so are
+ * the states Mesos 1.x split TASK_LOST into for partition-aware frameworks (DROPPED, UNREACHABLE,
+ * GONE, GONE_BY_OPERATOR, UNKNOWN). TASK_KILLED is neither counted nor retried. TASK_ERROR (an
+ * invalid task) falls through Chronos's match as an unknown state: the run ends, nothing is
+ * counted, nothing retried.
+ */
+export function terminalOutcome(state: string): TerminalOutcome {
+  if (state === 'TASK_FINISHED') return 'success'
+  if (state === 'TASK_KILLED') return 'killed'
+  if (LOST_LIKE.has(state)) return 'failure'
+  return 'ignored'
+}
+
+const LOST_LIKE = new Set(['TASK_FAILED', 'TASK_LOST', 'TASK_DROPPED', 'TASK_UNREACHABLE', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN'])
 
 /** For each dependent job, the parents that succeeded since it last ran. */
 export type ParentMarks = Record<string, string[]>

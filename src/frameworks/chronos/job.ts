@@ -4,9 +4,10 @@
  * the 400, nothing half-applied). Pure.
  *
  * A job is either scheduled (`schedule` + `scheduleTimeZone`) or dependent (`parents`). Fields
- * Chronos reads but we cannot honour (executor, container, constraints, runAsUser, ...) are
+ * Chronos reads but we cannot honour (executor, container, ...) are
  * accepted and kept so a job posted to a real Chronos posts here too; unknown fields are ignored.
  */
+import {parseConstraints} from './constraints'
 import {ScheduleError, checkTimeZone, parseDurationMs, parseSchedule} from './schedule'
 
 export interface EnvironmentVariable {
@@ -139,18 +140,6 @@ function envVars(body: Body): EnvironmentVariable[] {
   })
 }
 
-function constraints(body: Body): string[][] {
-  const v = body.constraints
-  if (v === undefined || v === null) return []
-  if (!Array.isArray(v) || v.length > 100) throw new JobError('constraints must be a list of [attribute, operator, value] triples')
-  return v.map((c, i) => {
-    if (!Array.isArray(c) || c.length !== 3 || !c.every((s) => typeof s === 'string' && s.length <= 256))
-      throw new JobError(`constraints[${i}] must be [attribute, "EQUALS"|"LIKE"|"UNLIKE", value]`)
-    if (!['EQUALS', 'LIKE', 'UNLIKE'].includes(c[1])) throw new JobError(`constraints[${i}]: operator '${c[1]}' must be EQUALS, LIKE or UNLIKE`)
-    return c as string[]
-  })
-}
-
 export type JobKind = 'iso8601' | 'dependency'
 
 /**
@@ -200,7 +189,7 @@ export function parseJob(input: unknown, kind: JobKind, defaults: JobDefaults, n
     highPriority: bool(body, 'highPriority', false),
     runAsUser: str(body, 'runAsUser', ''),
     ...(body.container !== undefined && body.container !== null && {container: checkContainer(body.container)}),
-    constraints: constraints(body),
+    constraints: parseConstraints(body.constraints),
   }
   for (const [key, value] of [['lastSuccess', job.lastSuccess], ['lastError', job.lastError]] as const) {
     if (value !== '' && Number.isNaN(Date.parse(value))) throw new JobError(`${key} must be '' or an ISO 8601 date-time`)

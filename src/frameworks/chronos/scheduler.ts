@@ -4,22 +4,22 @@
  * volume, so a relaunched Chronos finds them), and drives the shared v1 driver:
  *
  *   a schedule comes due (one timer, set to the earliest due time) → a run is queued (stored) →
- *   REVIVE → an offer that fits its cpus/mem/disk → the run is stored as launched, then ACCEPTed
- *   as the task `ct:<due>:<attempt>:<job>:<args>` → TASK_FINISHED: success, counters, children;
- *   TASK_FAILED/LOST/ERROR/...: a retry after `failureRetryMs`, or the failure recorded.
+ *   REVIVE → an offer that fits its cpus/mem/disk and constraints (./offers) → the run is stored
+ *   as launched, then ACCEPTed as the task `ct:<due>:<attempt>:<job>:<args>` → TASK_FINISHED:
+ *   success, counters, children; TASK_FAILED/LOST: a retry after `failureRetryMs`, or the failure
+ *   recorded (children run anyway with softError); TASK_KILLED/ERROR: the run just ends.
  *
  * Status updates are acknowledged once what they changed is on disk. The framework id is stored
  * too, and the framework registers with a failover timeout, so a relaunched Chronos re-subscribes
  * as the same framework, keeps its running tasks and reconciles them.
  */
 import {SchedulerDriver, type SubscribedInfo} from '../../mesos/driver'
-import {subtract} from '../../mesos/resources'
 import {isTerminal, type CommandInfo, type Offer, type Resource, type TaskInfo, type TaskStatus} from '../../mesos/types'
 import type {Store} from '../../runtime/store'
 import {silentLogger, type Logger} from '../../runtime/log'
-import {pickResources} from '../mesos-execute/offer'
-import {checkGraph, childrenOf, parentSucceeded, parseTaskId, recordFailure, recordSuccess, shellCommand, taskIdOf, type CurrentState, type ParentMarks, type Run} from './core'
+import {checkGraph, childrenOf, parentSucceeded, parseTaskId, recordFailure, recordSuccess, shellCommand, taskIdOf, terminalOutcome, type CurrentState, type ParentMarks, type Run} from './core'
 import {JobError, epsilonMs, isDependent, type Job} from './job'
+import {matchOffers} from './offers'
 import {stepSchedule} from './schedule'
 
 export interface ChronosOptions {
@@ -66,8 +66,6 @@ const NS_META = 'meta'
 const MAX_TIMER_MS = 2 ** 31 - 1
 /** Stored runs of a job that the master never confirmed are reconciled again this often. */
 const RECONCILE_MS = 60_000
-/** Terminal states that are a failure of the run (TASK_KILLED is a kill we asked for). */
-const FAILED = new Set(['TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN', 'TASK_UNREACHABLE'])
 
 export class ChronosScheduler {
   readonly #store: Store
@@ -374,31 +372,22 @@ export class ChronosScheduler {
 
   #onOffers(offers: Offer[]): void {
     const d = this.#driver!
-    // Runs of a job deleted since they were queued are dropped, not launched.
-    for (const run of this.#runs.values()) if (run.state === 'queued' && !this.#jobs.has(run.job)) this.#persist(this.#dropRun(run.taskId), `drop run ${run.taskId}`)
-    const queued = [...this.#runs.values()].filter((r) => r.state === 'queued').sort((a, b) => a.dueMs - b.dueMs)
-    for (const offer of offers) {
-      let remaining: Resource[] = offer.resources
-      const tasks: TaskInfo[] = []
-      for (const run of queued) {
-        if (run.state !== 'queued') continue
-        const job = this.#jobs.get(run.job)!
-        const wanted: Resource[] = [scalar('cpus', job.cpus), scalar('mem', job.mem), scalar('disk', job.disk)]
-        const picked = pickResources(remaining, wanted, this.#opts.role)
-        if (!picked) continue
-        remaining = subtract(remaining, picked)
-        tasks.push(this.#taskInfo(job, run, offer, picked))
-        run.state = 'launched'
-        run.agentId = offer.agent_id.value
-      }
-      if (tasks.length === 0) {
-        d.decline([offer.id.value], {refuse_seconds: this.#opts.declineOfferMs / 1000}).catch(() => {})
-        continue
-      }
-      const launched = tasks.map((t) => this.#runs.get(t.task_id.value)!)
+    const queued = [...this.#runs.values()].filter((r) => r.state === 'queued')
+    const {placed, expired, unused} = matchOffers(offers, queued, this.#jobs, this.#opts.role)
+    for (const run of expired) {
+      this.#log.info(`${run.taskId} expired: its job was deleted or disabled`)
+      this.#persist(this.#dropRun(run.taskId), `drop run ${run.taskId}`)
+    }
+    for (const offer of unused) d.decline([offer.id.value], {refuse_seconds: this.#opts.declineOfferMs / 1000}).catch(() => {})
+    const byOffer = new Map<Offer, typeof placed>()
+    for (const p of placed) byOffer.set(p.offer, [...(byOffer.get(p.offer) ?? []), p])
+    for (const [offer, here] of byOffer) {
+      const tasks: TaskInfo[] = here.map((p) => this.#taskInfo(p.job, p.run, offer, p.resources))
+      const launched = here.map((p) => ({...p.run, state: 'launched' as const, agentId: offer.agent_id.value}))
+      for (const r of launched) this.#runs.set(r.taskId, r)
       // Stored as launched before the ACCEPT goes out: a Chronos killed in between finds the
       // run, reconciles it, and retries it if the master never saw it.
-      Promise.all(launched.map((r) => this.#setRun({...r})))
+      Promise.all(launched.map((r) => this.#setRun(r)))
         .then(() => d.accept([offer.id.value], [{type: 'LAUNCH', launch: {task_infos: tasks}}], {refuse_seconds: this.#opts.declineOfferMs / 1000}))
         .then(
           () => this.#log.info(`launched ${tasks.map((t) => t.task_id.value).join(', ')} on ${offer.agent_id.value}`),
@@ -461,28 +450,40 @@ export class ChronosScheduler {
     await this.#dropRun(run.taskId)
     const job = this.#jobs.get(run.job)
     if (!job) return
-    if (status.state === 'TASK_FINISHED') {
+    const outcome = terminalOutcome(status.state)
+    if (outcome === 'success') {
       this.#log.info(`${run.taskId} finished`)
       await this.#succeeded(run.job)
       return
     }
-    if (!FAILED.has(status.state)) {
+    if (outcome === 'killed') {
       this.#log.info(`${run.taskId} was killed`)
       return
     }
-    this.#log.info(`${run.taskId} ended ${status.state}${status.message ? `: ${status.message}` : ''}`)
-    const outcome = recordFailure(job, run.attempt, now, this.#opts.disableAfterFailures)
-    if (outcome.retry !== undefined) {
-      await this.#enqueue({job: run.job, dueMs: run.dueMs, attempt: outcome.retry, args: run.args}, now + this.#opts.failureRetryMs)
+    if (outcome === 'ignored') {
+      this.#log.warn(`${run.taskId} ended ${status.state}${status.message ? `: ${status.message}` : ''}; not counted, not retried`)
       return
     }
-    await this.#saveJob(outcome.job)
+    this.#log.info(`${run.taskId} ended ${status.state}${status.message ? `: ${status.message}` : ''}`)
+    const failure = recordFailure(job, run.attempt, now, this.#opts.disableAfterFailures)
+    if (failure.retry !== undefined) {
+      await this.#enqueue({job: run.job, dueMs: run.dueMs, attempt: failure.retry, args: run.args}, now + this.#opts.failureRetryMs)
+      return
+    }
+    await this.#saveJob(failure.job)
+    if (failure.job.disabled && !job.disabled) this.#log.warn(`job '${job.name}' disabled after ${failure.job.errorsSinceLastSuccess} failures since its last success`)
+    if (failure.runChildren) await this.#runChildren(run.job)
   }
 
   async #succeeded(name: string): Promise<void> {
     const job = this.#jobs.get(name)
     if (!job) return
     await this.#saveJob(recordSuccess(job, this.#now()))
+    await this.#runChildren(name)
+  }
+
+  /** `parent` succeeded (or failed with softError): its children whose parents all did run. */
+  async #runChildren(name: string): Promise<void> {
     const {marks, ready} = parentSucceeded(this.#jobs, this.#marks, name)
     this.#marks = marks
     await this.#store.put(NS_META, 'marks', marks)
@@ -493,8 +494,4 @@ export class ChronosScheduler {
     this.#jobs.set(job.name, job)
     await this.#store.put(NS_JOBS, job.name, job)
   }
-}
-
-function scalar(name: string, value: number): Resource {
-  return {name, type: 'SCALAR', scalar: {value}}
 }
