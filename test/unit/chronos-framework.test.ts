@@ -226,6 +226,58 @@ describe('Chronos framework', () => {
     assert.match((await call(service.url, 'GET', '/scheduler/graph/csv')).text, /node,flaky,failure,idle/)
   })
 
+  test('TASK_ERROR and TASK_KILLED are neither counted nor retried; a softError job out of retries still runs its children', async () => {
+    const master = await standIn()
+    const service = await chronos(master, tempDir())
+    await master.waitFor('subscribed', () => service.scheduler.frameworkId)
+    const fw = service.scheduler.frameworkId!
+    await call(service.url, 'POST', '/scheduler/iso8601', {name: 'soft', command: 'exit 1', schedule: 'R/2099-01-01T00:00:00Z/P1D', retries: 0, softError: true})
+    await call(service.url, 'POST', '/scheduler/dependency', {name: 'after', command: 'true', parents: ['soft']})
+    await call(service.url, 'PUT', '/scheduler/job/soft')
+    const [errored] = await launched(master, fw)
+    update(master, errored.task_id.value, 'TASK_ERROR')
+    await master.waitFor('ack', () => master.callsOf('ACKNOWLEDGE').length === 1)
+    await call(service.url, 'PUT', '/scheduler/job/soft')
+    const [killed] = await launched(master, fw)
+    update(master, killed.task_id.value, 'TASK_KILLED')
+    await master.waitFor('ack', () => master.callsOf('ACKNOWLEDGE').length === 2)
+    await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(service.scheduler.runs, [], 'no retry, no child')
+    assert.equal((await jobsOf(service.url)).soft.errorCount, 0)
+    await call(service.url, 'PUT', '/scheduler/job/soft')
+    const [failed] = await launched(master, fw)
+    update(master, failed.task_id.value, 'TASK_FAILED')
+    await master.waitFor('ack', () => master.callsOf('ACKNOWLEDGE').length === 3)
+    const jobs = await jobsOf(service.url)
+    assert.equal(jobs.soft.errorCount, 1)
+    assert.equal(jobs.soft.successCount, 0)
+    const [child] = await launched(master, fw)
+    assert.match(child.task_id.value, /^ct:\d+:0:after:$/)
+  })
+
+  test("a job's constraints pick the agent its task launches on; an invalid constraint is a 400 and nothing is stored", async () => {
+    const master = await standIn()
+    const service = await chronos(master, tempDir())
+    await master.waitFor('subscribed', () => service.scheduler.frameworkId)
+    const fw = service.scheduler.frameworkId!
+    const bad = await call(service.url, 'POST', '/scheduler/iso8601', {name: 'placed', command: 'true', constraints: [['rack', 'LIKE', 'r[']]})
+    assert.equal(bad.status, 400)
+    assert.match(bad.text, /constraints\[0\]: 'r\[' is not a valid regular expression for LIKE/)
+    assert.equal((await call(service.url, 'GET', '/scheduler/jobs')).text, '[]')
+    const r = await call(service.url, 'POST', '/scheduler/iso8601', {name: 'placed', command: 'true', schedule: 'R/2099-01-01T00:00:00Z/P1D', constraints: [['rack', 'EQUALS', 'r2']]})
+    assert.equal(r.status, 204)
+    await call(service.url, 'PUT', '/scheduler/job/placed')
+    const before = master.callsOf('ACCEPT').length
+    const declines = master.callsOf('DECLINE').length
+    const o1 = {...offer(fw), attributes: [{name: 'rack', type: 'TEXT' as const, text: {value: 'r1'}}]}
+    const o2 = {...offer(fw), agent_id: {value: 'agent-2'}, attributes: [{name: 'rack', type: 'TEXT' as const, text: {value: 'r2'}}]}
+    master.send({type: 'OFFERS', offers: {offers: [o1, o2]}})
+    const accept = await master.waitFor('an ACCEPT', () => master.callsOf('ACCEPT')[before] as Call | undefined)
+    assert.deepEqual(accept.accept!.offer_ids.map((o) => o.value), [o2.id.value])
+    assert.equal(accept.accept!.operations[0].launch!.task_infos[0].agent_id.value, 'agent-2')
+    await master.waitFor('the other offer declined', () => master.callsOf('DECLINE').length > declines)
+  })
+
   test('a restart on the same state dir keeps the jobs, fails over to the same framework id and reconciles the runs in flight', async () => {
     const master = await standIn()
     const dir = tempDir()
