@@ -67,6 +67,17 @@ export function appExists(id: string): HttpError {
   return message(409, `An app with id [${id}] already exists.`)
 }
 
+/** `RootGroup.noCyclicDependencies`: answered at `/`, whatever closes the cycle (Marathon names no app). */
+export const CYCLIC = 'Dependency graph has cyclic dependencies.'
+
+/**
+ * An app whose id is a group's (`Group.noAppsAndGroupsWithSameName`): Marathon's validation of the
+ * root group, a 422 at `/`, saying it is a group, whichever side the request wrote.
+ */
+export function appGroupClash(): HttpError {
+  return invalidAt('/', 'Groups and Applications may not have the same identifier.')
+}
+
 /** `AppLockedException`: the change touches apps that running deployments hold. */
 export function locked(deploymentIds: string[]): HttpError {
   const text = `App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/${deploymentIds.join(',')}'.`

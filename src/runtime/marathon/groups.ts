@@ -7,7 +7,7 @@
  */
 import type {App} from './app-definition'
 import {DEFAULT_MAX_INSTANCES, normalizeApp} from './app-definition'
-import {appExists, groupNotFound, message, Violations} from './errors'
+import {appExists, appGroupClash, groupNotFound, message, Violations} from './errors'
 import {ancestors, canonicalPath, isDescendant, parentOf, pathProblems, PathError, ROOT} from './path-id'
 
 export interface GroupRecord {
@@ -88,13 +88,8 @@ function parseGroup(input: unknown, fallbackId: string, ctx: GroupContext, v: Vi
           return []
         }
         try {
-          const dep = canonicalPath(d, parentOf(id))
-          // Every app of the group would wait for itself and its siblings: a cycle, however few apps it has now.
-          if (dep === id || isDescendant(id, dep)) {
-            v.add(`${at}/dependencies(${i})`, `Dependency graph has cyclic dependencies: group ${id} cannot depend on itself or on a group containing it (${dep}).`)
-            return []
-          }
-          return [dep]
+          // Cycles (this group on itself or on a group holding its apps too) are the whole graph's check (./state).
+          return [canonicalPath(d, parentOf(id))]
         } catch {
           v.add(`${at}/dependencies(${i})`, 'Path needs to be absolute')
           return []
@@ -184,7 +179,7 @@ function applyGroup(draft: Draft, update: GroupUpdate, replace: boolean): void {
     if (replace) for (const a of childApps(draft.apps, update.id)) if (!listed.has(a)) draft.apps.delete(a)
     for (const app of update.apps) {
       if (!replace && draft.apps.has(app.id)) throw appExists(app.id)
-      if (draft.groups.has(app.id)) throw message(409, `A group with id ${app.id} already exists.`)
+      if (draft.groups.has(app.id)) throw appGroupClash()
       ensureGroup(draft, parentOf(app.id))
       draft.apps.set(app.id, app)
     }

@@ -22,7 +22,7 @@
  * `killSelection` order, tasks that are not running first.
  */
 import {configKey, type App} from './app-definition'
-import {isDescendant} from './path-id'
+import {ancestors, isDescendant, parentOf, ROOT} from './path-id'
 import type {KillReason} from './tasks'
 
 export interface PlanTask {
@@ -280,27 +280,70 @@ export function dependencyLevels(apps: ReadonlyMap<string, App>, ids: string[], 
   return out
 }
 
-/** An app id on a dependency cycle, if there is one. */
-export function dependencyCycle(apps: ReadonlyMap<string, App>, depsOf: DependenciesOf): string | undefined {
-  const state = new Map<string, 'visiting' | 'done'>()
-  const visit = (id: string): string | undefined => {
-    const s = state.get(id)
-    if (s === 'done') return undefined
-    if (s === 'visiting') return id
-    state.set(id, 'visiting')
-    for (const dep of depsOf(id)) {
-      for (const target of dependencyTargets(apps, dep)) {
-        if (target === id) continue
-        const found = visit(target)
-        if (found) return found
+/**
+ * An app id on a dependency cycle, if there is one, on Marathon's graph (`RootGroup.applicationDependencies`,
+ * `hasNonCyclicDependencies`): an app's dependency on an app is an edge to it, on a group an edge to
+ * every app below it; a group's dependency on a group is an edge from every app below the one to every
+ * app below the other (on an app, none). Self-loops count: an app below what it depends on is a cycle.
+ * Linear in apps + groups + dependencies: instead of the product of edges, each group has an "out"
+ * node (its apps' inherited dependencies, then its parent's) and an "in" node (its apps and subgroups),
+ * so every app-to-app path runs app → out* → in* → app, exactly Marathon's edges.
+ */
+export function dependencyCycle(apps: ReadonlyMap<string, App>, groups: ReadonlyMap<string, {dependencies: readonly string[]}>): string | undefined {
+  const groupIds = new Set(groups.keys())
+  for (const id of apps.keys()) for (const g of ancestors(id)) groupIds.add(g)
+  // Node keys: 'a' + app id, 'o' + group id, 'i' + group id.
+  const next = new Map<string, string[]>()
+  const edge = (from: string, to: string) => {
+    const list = next.get(from)
+    if (list) list.push(to)
+    else next.set(from, [to])
+  }
+  for (const id of groupIds) {
+    if (id !== ROOT) {
+      edge('o' + id, 'o' + parentOf(id))
+      edge('i' + parentOf(id), 'i' + id)
+    }
+    for (const dep of groups.get(id)?.dependencies ?? []) if (groupIds.has(dep)) edge('o' + id, 'i' + dep)
+  }
+  for (const [id, app] of apps) {
+    edge('a' + id, 'o' + parentOf(id))
+    edge('i' + parentOf(id), 'a' + id)
+    for (const dep of app.dependencies ?? []) {
+      if (apps.has(dep)) edge('a' + id, 'a' + dep)
+      else if (groupIds.has(dep)) edge('a' + id, 'i' + dep)
+    }
+  }
+  // Iterative depth-first search (a long chain must not overflow the stack): grey on the stack, black done.
+  const colour = new Map<string, 1 | 2>()
+  for (const id of apps.keys()) {
+    const root = 'a' + id
+    if (colour.has(root)) continue
+    const stack: [string, number][] = [[root, 0]]
+    colour.set(root, 1)
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]
+      const out = next.get(top[0]) ?? []
+      if (top[1] >= out.length) {
+        colour.set(top[0], 2)
+        stack.pop()
+        continue
+      }
+      const to = out[top[1]++]
+      const c = colour.get(to)
+      if (c === 1) return onCycle(stack, to)
+      if (c === undefined) {
+        colour.set(to, 1)
+        stack.push([to, 0])
       }
     }
-    state.set(id, 'done')
-    return undefined
-  }
-  for (const id of apps.keys()) {
-    const found = visit(id)
-    if (found) return found
   }
   return undefined
+}
+
+/** The first app on the stack from `to` up: every cycle passes through an app. */
+function onCycle(stack: [string, number][], to: string): string {
+  const from = stack.findIndex(([n]) => n === to)
+  const app = stack.slice(from).find(([n]) => n.startsWith('a'))
+  return (app ?? stack[from])[0].slice(1)
 }

@@ -14,7 +14,7 @@
 import {randomUUID} from 'node:crypto'
 import {configKey, type App} from './app-definition'
 import {currentActions, planJson, type Deployment} from './deployments'
-import {invalidAt, locked, message} from './errors'
+import {appGroupClash, CYCLIC, invalidAt, locked} from './errors'
 import type {EventBus} from './events'
 import {ensureGroup, MAX_VERSIONS, type Draft, type GroupRecord} from './groups'
 import {ancestors, isDescendant, parentOf, ROOT} from './path-id'
@@ -133,12 +133,9 @@ export class MarathonState {
       ensured.add(parent)
     }
     ensureGroup(draft, ROOT)
-    for (const id of draft.apps.keys()) {
-      if (draft.groups.has(id)) throw message(409, `An app with the path ${id} already exists.`)
-    }
-    // Without any dependency there is no cycle: skips a walk over every app's ancestors per change.
-    const cycle = hasDependencies(draft) ? dependencyCycle(draft.apps, (id) => this.dependenciesOf(id, draft.apps, draft.groups)) : undefined
-    if (cycle) throw invalidAt('/', `Dependency graph has cyclic dependencies (at ${cycle}).`)
+    for (const id of draft.apps.keys()) if (draft.groups.has(id)) throw appGroupClash()
+    // Without any dependency there is no cycle: skips building the graph per change.
+    if (hasDependencies(draft) && dependencyCycle(draft.apps, draft.groups) !== undefined) throw invalidAt('/', CYCLIC)
 
     const before = this.apps
     const changed: string[] = []

@@ -8,7 +8,7 @@
  */
 import {HttpError, reply, type Request, type Router} from '../../http'
 import {mergeUpdate, normalizeApp, type App} from '../app-definition'
-import {appExists, appNotFound, invalidAt, message, Violations} from '../errors'
+import {appExists, appGroupClash, appNotFound, invalidAt, message, Violations} from '../errors'
 import {canonicalPath, pathProblems, PathError, ROOT} from '../path-id'
 import {isActive, taskJson, type Task} from '../tasks'
 import {appEmbed, asArray, asObject, body, clientIp, deploymentResult, flag, location, type ApiContext} from './common'
@@ -99,7 +99,7 @@ export function appRoutes(router: Router, ctx: ApiContext): void {
     const force = flag(req, 'force', false)
     const result = await state.change((draft) => {
       if (draft.apps.has(app.id)) throw appExists(app.id)
-      if (draft.groups.has(app.id)) throw message(409, `A group with id ${app.id} already exists.`)
+      if (draft.groups.has(app.id)) throw appGroupClash()
       draft.apps.set(app.id, app)
     }, {force})
     const created = {...app, version: result.version}
