@@ -3,8 +3,8 @@
  * (an app's dependency on an app or on every app below a group; a group's on every app below
  * another group) must have no cycle, self-loops included, else 422 `Dependency graph has cyclic
  * dependencies.` at `/`; a dependency on a path that does not exist is accepted (no edge); an app
- * whose id is a group's is `Groups and Applications may not have the same identifier.`. A refused
- * request changes nothing. Marathon runs without a master: only the API is under test.
+ * whose id is a group's with apps is `Groups and Applications may not have the same identifier.`
+ * (an empty group gives way). A refused request changes nothing. Marathon runs without a master: only the API is under test.
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -137,5 +137,14 @@ describe('dependencies through the API', () => {
     await refused('PUT', '/v2/apps/grp?force=true', app('/grp'), CLASH)
     await refused('POST', '/v2/apps', app('/grp'), CLASH)
     await refused('PUT', '/v2/groups?force=true', {id: '/', apps: [{id: '/grp', cmd: 'sleep 1'}]}, CLASH)
+    assert.equal((await send('GET', '/v2/apps/grp/inner')).status, 200)
+    // A group with no app below it gives way to the app (RootGroup.updateApp), its empty subgroups too.
+    for (const [method, p, id] of [['PUT', '/v2/apps/empty1', '/empty1'], ['POST', '/v2/apps', '/empty2']] as const) {
+      assert.equal((await send('POST', '/v2/groups?force=true', {id, groups: [{id: 'sub'}]})).status, 201)
+      const r = await send(method, `${p}?force=true`, app(id))
+      assert.ok([200, 201].includes(r.status), r.text)
+      assert.equal((await send('GET', `/v2/apps${id}`)).status, 200)
+      assert.equal((await send('GET', `/v2/groups${id}/sub`)).status, 404)
+    }
   })
 })

@@ -154,6 +154,16 @@ export function removeGroup(draft: Draft, id: string): void {
   if (id === ROOT) ensureGroup(draft, ROOT)
 }
 
+/**
+ * An app is being put at `id`, where a group may be (`RootGroup.updateApp`): a group with no app
+ * below it gives way (with its empty subgroups), one with apps is Marathon's 422 clash.
+ */
+export function makeRoomForApp(draft: Draft, id: string): void {
+  if (!draft.groups.has(id)) return
+  for (const a of draft.apps.keys()) if (isDescendant(a, id) && a !== id) throw appGroupClash()
+  for (const g of [...draft.groups.keys()]) if (g === id || isDescendant(g, id)) draft.groups.delete(g)
+}
+
 /** `POST /v2/groups`: creates the group with its apps and subgroups; nothing there may exist yet. */
 export function createGroup(draft: Draft, update: GroupUpdate): void {
   if (update.id !== ROOT && draft.groups.has(update.id)) throw message(409, `Group ${update.id} is already created. Use PUT to change this group.`)
@@ -179,7 +189,7 @@ function applyGroup(draft: Draft, update: GroupUpdate, replace: boolean): void {
     if (replace) for (const a of childApps(draft.apps, update.id)) if (!listed.has(a)) draft.apps.delete(a)
     for (const app of update.apps) {
       if (!replace && draft.apps.has(app.id)) throw appExists(app.id)
-      if (draft.groups.has(app.id)) throw appGroupClash()
+      makeRoomForApp(draft, app.id)
       ensureGroup(draft, parentOf(app.id))
       draft.apps.set(app.id, app)
     }

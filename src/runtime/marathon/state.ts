@@ -14,9 +14,9 @@
 import {randomUUID} from 'node:crypto'
 import {configKey, type App} from './app-definition'
 import {currentActions, planJson, type Deployment} from './deployments'
-import {appGroupClash, CYCLIC, invalidAt, locked} from './errors'
+import {CYCLIC, invalidAt, locked} from './errors'
 import type {EventBus} from './events'
-import {ensureGroup, MAX_VERSIONS, type Draft, type GroupRecord} from './groups'
+import {ensureGroup, makeRoomForApp, MAX_VERSIONS, type Draft, type GroupRecord} from './groups'
 import {ancestors, isDescendant, parentOf, ROOT} from './path-id'
 import {dependencyCycle, planSteps} from './planner'
 import {assignServicePorts, SERVICE_PORT_RANGE, type PortRange} from './ports'
@@ -133,7 +133,7 @@ export class MarathonState {
       ensured.add(parent)
     }
     ensureGroup(draft, ROOT)
-    for (const id of draft.apps.keys()) if (draft.groups.has(id)) throw appGroupClash()
+    for (const id of draft.apps.keys()) makeRoomForApp(draft, id)
     // Without any dependency there is no cycle: skips building the graph per change.
     if (hasDependencies(draft) && dependencyCycle(draft.apps, draft.groups) !== undefined) throw invalidAt('/', CYCLIC)
 

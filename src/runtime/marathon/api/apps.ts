@@ -8,7 +8,8 @@
  */
 import {HttpError, reply, type Request, type Router} from '../../http'
 import {mergeUpdate, normalizeApp, type App} from '../app-definition'
-import {appExists, appGroupClash, appNotFound, invalidAt, message, Violations} from '../errors'
+import {appExists, appNotFound, invalidAt, message, Violations} from '../errors'
+import {makeRoomForApp} from '../groups'
 import {canonicalPath, pathProblems, PathError, ROOT} from '../path-id'
 import {isActive, taskJson, type Task} from '../tasks'
 import {appEmbed, asArray, asObject, body, clientIp, deploymentResult, flag, location, type ApiContext} from './common'
@@ -99,7 +100,7 @@ export function appRoutes(router: Router, ctx: ApiContext): void {
     const force = flag(req, 'force', false)
     const result = await state.change((draft) => {
       if (draft.apps.has(app.id)) throw appExists(app.id)
-      if (draft.groups.has(app.id)) throw appGroupClash()
+      makeRoomForApp(draft, app.id)
       draft.apps.set(app.id, app)
     }, {force})
     const created = {...app, version: result.version}
