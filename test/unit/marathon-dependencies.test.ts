@@ -132,6 +132,22 @@ describe('dependencies through the API', () => {
     assert.equal((await send('POST', '/v2/groups?force=true', {id: '/mg', dependencies: ['/nowhere'], apps: [{id: 'a', cmd: 'sleep 1', instances: 0}]})).status, 201)
   })
 
+  it('orders a deployment on the same graph: a group\'s dependency on an app orders nothing, an app\'s does', async () => {
+    await settled()
+    const running = (id: string) => ({id, cmd: 'sleep 1', instances: 1, cpus: 0.01, mem: 16})
+    const stepsOf = async (app: string) => {
+      const d = (await send('GET', '/v2/deployments')).json().find((x: {affectedApps: string[]}) => x.affectedApps.includes(app))
+      return (d.steps as {actions: {action: string; app: string}[]}[]).map((s) => s.actions.filter((a) => a.action !== 'StartApplication').map((a) => a.app)).filter((s) => s.length > 0)
+    }
+    const r1 = await send('POST', '/v2/groups?force=true', {id: '/ord', dependencies: ['/ord/a'], apps: [running('a'), running('b')]})
+    assert.equal(r1.status, 201, r1.text)
+    assert.deepEqual(await stepsOf('/ord/a'), [['/ord/a', '/ord/b']])
+    const r2 = await send('POST', '/v2/groups?force=true', {id: '/ord2', apps: [{...running('a'), dependencies: ['/ord2/b']}, running('b')]})
+    assert.equal(r2.status, 201, r2.text)
+    assert.deepEqual(await stepsOf('/ord2/a'), [['/ord2/b'], ['/ord2/a']])
+    for (const g of ['/v2/groups/ord', '/v2/groups/ord2']) assert.equal((await send('DELETE', `${g}?force=true`)).status, 200)
+  })
+
   it('says an app whose id is a group\'s clashes with the group', async () => {
     assert.equal((await send('POST', '/v2/apps?force=true', app('/grp/inner'))).status, 201)
     await refused('PUT', '/v2/apps/grp?force=true', app('/grp'), CLASH)

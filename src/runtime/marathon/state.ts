@@ -104,10 +104,14 @@ export class MarathonState {
     return [...this.deployments.values()].filter((d) => d.affectedApps.includes(appId))
   }
 
-  /** The dependencies that order an app: its own and its groups'. */
+  /**
+   * The dependencies that order an app, on the graph validation checks (planner.dependencyCycle,
+   * Marathon's RootGroup): its own, and those of the groups above it that name groups (a group's
+   * dependency on an app draws no edge in Marathon).
+   */
   dependenciesOf = (appId: string, apps: ReadonlyMap<string, App> = this.apps, groups: ReadonlyMap<string, GroupRecord> = this.groups): string[] => {
     const own = apps.get(appId)?.dependencies ?? []
-    const inherited = ancestors(appId).flatMap((g) => groups.get(g)?.dependencies ?? [])
+    const inherited = ancestors(appId).flatMap((g) => (groups.get(g)?.dependencies ?? []).filter((d) => !apps.has(d)))
     return [...own, ...inherited]
   }
 
