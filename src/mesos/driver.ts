@@ -486,6 +486,24 @@ export class SchedulerDriver extends EventEmitter<SchedulerDriverEvents> {
   }
 }
 
+/**
+ * What a long-lived framework does when the master ends its subscription (an ERROR event: failed
+ * over by another instance, removed, torn down): logs it, calls `removed` when the master removed
+ * the framework (it cannot subscribe under that id again; the master killed its tasks), and a
+ * second later, unless `stopped()`, subscribes again through `resubscribe` (a fresh driver).
+ */
+export function resubscribeOnError(
+  driver: SchedulerDriver,
+  o: {name: string; log: Logger; stopped: () => boolean; removed: () => void; resubscribe: () => void},
+): void {
+  driver.on('error', (error) => {
+    if (o.stopped()) return
+    o.log.error(`the master ended ${o.name}'s subscription: ${error.message}`)
+    if (/removed|torn down|teardown/i.test(error.message)) o.removed()
+    setTimeout(() => o.stopped() || o.resubscribe(), 1_000).unref()
+  })
+}
+
 function id(value: string): Value {
   return {value}
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {once} from 'node:events'
 import {afterEach, describe, test} from 'node:test'
-import {SchedulerDriver, SchedulerError, type SchedulerDriverOptions, type SubscribedInfo} from '../../src/mesos/driver'
+import {resubscribeOnError, SchedulerDriver, SchedulerError, type SchedulerDriverOptions, type SubscribedInfo} from '../../src/mesos/driver'
 import {leaderUrl, normalizeMasterUrl} from '../../src/mesos/http-client'
 import type {Offer, TaskStatus} from '../../src/mesos/types'
 import {HttpError} from '../../src/runtime/http'
@@ -381,3 +381,21 @@ function encodeDocEvent(event: object): string {
   const json = JSON.stringify(event)
   return `${Buffer.byteLength(json)}\n${json}`
 }
+
+describe('resubscribeOnError', () => {
+  const silent = {info() {}, warn() {}, error() {}}
+  test('forgets a removed framework, subscribes again a second later, and does nothing once stopped', async () => {
+    const driver = new SchedulerDriver({masterUrl: 'http://127.0.0.1:1', frameworkInfo: {user: 'u', name: 'n'}})
+    const calls: string[] = []
+    let stopped = false
+    resubscribeOnError(driver, {name: 'test', log: silent, stopped: () => stopped, removed: () => calls.push('removed'), resubscribe: () => calls.push('resubscribe')})
+    driver.emit('error', new SchedulerError('FRAMEWORK_ERROR', 'Framework has been removed'))
+    assert.deepEqual(calls, ['removed'])
+    await new Promise((r) => setTimeout(r, 1100))
+    assert.deepEqual(calls, ['removed', 'resubscribe'])
+    driver.emit('error', new SchedulerError('FRAMEWORK_ERROR', 'Framework failed over'))
+    stopped = true
+    await new Promise((r) => setTimeout(r, 1100))
+    assert.deepEqual(calls, ['removed', 'resubscribe'], 'a failover is no removal, and a stopped framework stays stopped')
+  })
+})

@@ -13,7 +13,7 @@
  * too, and the framework registers with a failover timeout, so a relaunched Chronos re-subscribes
  * as the same framework, keeps its running tasks and reconciles them.
  */
-import {SchedulerDriver, type SubscribedInfo} from '../../mesos/driver'
+import {resubscribeOnError, SchedulerDriver, type SubscribedInfo} from '../../mesos/driver'
 import {isTerminal, type CommandInfo, type Offer, type Resource, type TaskInfo, type TaskStatus} from '../../mesos/types'
 import type {Store} from '../../runtime/store'
 import {silentLogger, type Logger} from '../../runtime/log'
@@ -326,18 +326,18 @@ export class ChronosScheduler {
     driver.on('subscribed', (info) => this.#guard('subscribed', () => this.#onSubscribed(info)))
     driver.on('offers', (offers) => this.#guard('offers', () => this.#onOffers(offers)))
     driver.on('update', (status) => this.#guard('update', () => this.#onUpdate(status)))
-    driver.on('error', (error) => {
-      if (this.#stopped) return
-      this.#log.error(`the master ended Chronos's subscription: ${error.message}`)
-      if (/removed|torn down|teardown/i.test(error.message)) {
+    resubscribeOnError(driver, {
+      name: 'Chronos',
+      log: this.#log,
+      stopped: () => this.#stopped,
+      removed: () => {
         this.#frameworkId = undefined
         this.#persist(this.#store.delete(NS_META, 'frameworkId'), 'forget the framework id')
-      }
-      setTimeout(() => {
-        if (this.#stopped) return
+      },
+      resubscribe: () => {
         this.#driver = this.#newDriver()
         this.#driver.start()
-      }, 1_000).unref()
+      },
     })
     return driver
   }

@@ -17,7 +17,7 @@
  * and then.
  */
 import type {Logger} from '../log'
-import {SchedulerDriver, type SubscribedInfo} from '../../mesos/driver'
+import {resubscribeOnError, SchedulerDriver, type SubscribedInfo} from '../../mesos/driver'
 import {contains} from '../../mesos/resources'
 import type {KillPolicy, Offer, Operation, Resource, TaskInfo, TaskState, TaskStatus} from '../../mesos/types'
 import {isTerminal} from '../../mesos/types'
@@ -235,16 +235,16 @@ export class MarathonScheduler {
     driver.on('offers', (offers) => this.#guard('offers', () => this.#onOffers(offers)))
     driver.on('update', (status) => this.#guard('update', () => this.#onUpdate(status)))
     driver.on('disconnected', (reason) => this.#deps.events.publish('scheduler_disconnected_event', {message: reason.message}))
-    driver.on('error', (error) => {
-      if (this.#stopped) return
-      this.#log.error(`the master ended Marathon's subscription: ${error.message}`)
-      // A removed framework cannot come back: subscribe as a new one; the master killed our tasks.
-      if (/removed/i.test(error.message)) this.#frameworkId = undefined
-      setTimeout(() => {
-        if (this.#stopped) return
+    resubscribeOnError(driver, {
+      name: 'Marathon',
+      log: this.#log,
+      stopped: () => this.#stopped,
+      // Subscribes as a new framework; the master killed our tasks.
+      removed: () => (this.#frameworkId = undefined),
+      resubscribe: () => {
         this.#driver = this.#newDriver()
         this.#driver.start()
-      }, 1_000).unref()
+      },
     })
     return driver
   }
