@@ -128,7 +128,8 @@ describe('agent: registration and tasks', () => {
     const t0 = Date.now()
     await t.kill('polite', 10_000)
     await t.master.waitForState('polite', 'TASK_KILLED')
-    assert.ok(Date.now() - t0 < 2000)
+    // Well inside the 10 s grace: SIGTERM ended it (a busy machine may take a second or two to report).
+    assert.ok(Date.now() - t0 < 5000)
     assert.deepEqual(t.master.states('polite'), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_KILLED'])
   })
 

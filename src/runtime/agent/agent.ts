@@ -31,7 +31,7 @@ import type {ContainerLimits, Isolator} from './isolation'
 import {MasterLink} from './master-link'
 import {applyOperations} from './operations'
 import {isCheckpointed, totalResources} from './resources'
-import {taskVolumes, type Layout} from './sandbox'
+import {EXIT_STATUS_FILE, removeDir, taskVolumes, type Layout} from './sandbox'
 import {StatusUpdateManager} from './status-updates'
 
 const MiB = 1024 * 1024
@@ -539,12 +539,12 @@ export class Agent {
     this.#completed.push(record)
     this.#changed()
     await this.#o.checkpoint.completeTask(record)
-    await fs.promises.rm(this.#o.layout.containerMetaDir(record.container_id), {recursive: true, force: true})
+    await removeDir(this.#o.layout.containerMetaDir(record.container_id), [EXIT_STATUS_FILE])
     const ofFramework = this.#completed.filter((r) => r.framework_id === record.framework_id)
     for (const old of ofFramework.slice(0, Math.max(0, ofFramework.length - MAX_COMPLETED_PER_FRAMEWORK))) {
       this.#completed.splice(this.#completed.indexOf(old), 1)
       await this.#o.checkpoint.forgetCompleted(old.container_id)
-      await fs.promises.rm(old.directory, {recursive: true, force: true})
+      await removeDir(old.directory, ['stdout', 'stderr'])
     }
   }
 

@@ -11,6 +11,7 @@ import path from 'node:path'
 import {variableValue} from '../../mesos/secrets'
 import type {CommandInfo, TaskInfo} from '../../mesos/types'
 import {groupByTask, isRunning, processTable, readStat, type ProcStat} from './procfs'
+import {ignoreMissing} from './sandbox'
 import {TaskSpawner, type TaskChild} from './spawner'
 
 /**
@@ -121,7 +122,7 @@ export interface SpawnOptions {
 /** Makes the directory of a task's exit status file, and removes any stale file, before spawnTask. */
 export async function prepareExitStatusFile(file: string): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), {recursive: true})
-  await fs.promises.rm(file, {force: true})
+  await fs.promises.unlink(file).catch(ignoreMissing)
 }
 
 /**
