@@ -49,4 +49,12 @@ describe('agent: spawn workers', () => {
       Array.from({length: 20}, (_, i) => i),
     )
   })
+
+  it('keeps each request of one batch apart: a program that cannot start fails alone', async () => {
+    const results = await Promise.allSettled([spawner.spawn(req('exit 7')), spawner.spawn({...req(''), file: '/nonexistent/program'}), spawner.spawn(req('exit 8'))])
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'])
+    const [a, , b] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))
+    const code = async (c: TaskChild) => (c.exitCode !== null ? c.exitCode : (await exit(c))[0])
+    assert.deepEqual([await code(a!), await code(b!)], [7, 8])
+  })
 })

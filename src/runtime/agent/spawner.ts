@@ -38,21 +38,33 @@ export interface SpawnRequest {
   stderr: number
 }
 
-/** Worker threads that start processes (detached, stdin ignored) and report their exits. */
+/**
+ * Worker threads that start processes (detached, stdin ignored) and report their exits. Messages
+ * go both ways in batches: the requests of one turn of the agent's event loop in one message per
+ * worker, a worker's reports of one turn of its own loop in one message. A burst of a thousand
+ * launches would otherwise be a few thousand cross-thread wake-ups, each waking a thread that
+ * then competes for the CPU with the processes being started.
+ */
 const WORKER_SOURCE = `
 const {parentPort} = require('node:worker_threads')
 const {spawn} = require('node:child_process')
-parentPort.on('message', (m) => {
-  let child
-  try {
-    child = spawn(m.file, m.args, {cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', m.stdout, m.stderr]})
-  } catch (e) {
-    parentPort.postMessage({id: m.id, error: String(e && e.message), code: e && e.code})
-    return
+let out = []
+const report = (m) => {
+  if (out.push(m) === 1) setImmediate(() => parentPort.postMessage(out.splice(0)))
+}
+parentPort.on('message', (batch) => {
+  for (const m of batch) {
+    let child
+    try {
+      child = spawn(m.file, m.args, {cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', m.stdout, m.stderr]})
+    } catch (e) {
+      report({id: m.id, error: String(e && e.message), code: e && e.code})
+      continue
+    }
+    child.once('error', (e) => report({id: m.id, error: String(e && e.message), code: e && e.code}))
+    child.once('spawn', () => report({id: m.id, pid: child.pid}))
+    child.once('exit', (status, signal) => report({id: m.id, exit: true, status, signal}))
   }
-  child.once('error', (e) => parentPort.postMessage({id: m.id, error: String(e && e.message), code: e && e.code}))
-  child.once('spawn', () => parentPort.postMessage({id: m.id, pid: child.pid}))
-  child.once('exit', (status, signal) => parentPort.postMessage({id: m.id, exit: true, status, signal}))
 })
 `
 
@@ -79,6 +91,8 @@ export class TaskSpawner {
   /** Workers could not be made (or one failed): spawn on the calling thread. */
   #direct = false
   #closed = false
+  /** Requests not yet posted, per worker (see #flush). */
+  #outbox = new Map<Worker, ({id: number} & SpawnRequest)[]>()
 
   /** `size` workers; 0 spawns on the calling thread. */
   constructor(size = 4) {
@@ -92,13 +106,23 @@ export class TaskSpawner {
     const worker = this.#workers[this.#next++ % this.#workers.length]
     return new Promise((resolve, reject) => {
       this.#pending.set(id, {resolve, reject})
-      worker.postMessage({id, ...req})
+      let batch = this.#outbox.get(worker)
+      if (!batch) this.#outbox.set(worker, (batch = []))
+      batch.push({id, ...req})
+      if (this.#outbox.size === 1 && batch.length === 1) queueMicrotask(() => this.#flush())
     })
+  }
+
+  /** Posts each worker the requests queued for it in this turn of the event loop, as one message. */
+  #flush(): void {
+    for (const [worker, batch] of this.#outbox) if (!this.#closed) worker.postMessage(batch)
+    this.#outbox.clear()
   }
 
   /** Stops the workers: the processes they started keep running, unwatched (as after an agent stop). */
   close(): void {
     this.#closed = true
+    this.#outbox.clear()
     for (const w of this.#workers) void w.terminate()
     this.#workers = []
     for (const p of this.#pending.values()) if (!p.child) p.reject(new Error('the agent is stopping'))
@@ -111,7 +135,9 @@ export class TaskSpawner {
       for (let i = 0; i < this.#size; i++) {
         const worker = new Worker(WORKER_SOURCE, {eval: true})
         worker.unref()
-        worker.on('message', (m) => this.#onMessage(m))
+        worker.on('message', (batch: WorkerMessage[]) => {
+          for (const m of batch) this.#onMessage(m)
+        })
         worker.on('error', (error) => this.#failed(error))
         worker.on('exit', (code) => this.#closed || this.#failed(new Error(`a spawn worker exited (${code})`)))
         this.#workers.push(worker)
