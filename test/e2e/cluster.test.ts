@@ -35,6 +35,13 @@ describe('a local cluster with 3 agents', () => {
     assert.equal(new Set(agents.map((a) => a.hostname)).size, 3, 'agents have distinct hostnames')
   })
 
+  it('runs a task at the master\'s own address, as the Mesos tutorial does (the attached cluster\'s token goes along)', async () => {
+    const own = sb.components().master.url.replace(/^https?:\/\//, '')
+    const r = await sb.run(MESOS_EXECUTE, [`--master=${own}`, '--name=tutorial', '--command=sleep 0.2'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, /TASK_FINISHED/)
+  })
+
   it('runs a task to TASK_FINISHED and shows its output', async () => {
     const r = await sb.run(MESOS_EXECUTE, [`--master=${master}`, '--name=cluster-test', '--command=echo hi; sleep 1'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
