@@ -7,15 +7,11 @@
  * (an empty group gives way). A refused request changes nothing. Marathon runs without a master: only the API is under test.
  */
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {normalizeApp, type App} from '../../src/runtime/marathon/app-definition'
 import {Violations} from '../../src/runtime/marathon/errors'
-import type {Logger} from '../../src/runtime/log'
-import {startMarathon, type MarathonComponent} from '../../src/runtime/marathon'
 import {dependencyCycle} from '../../src/runtime/marathon/planner'
+import {startBareMarathon} from './marathon-harness'
 import {request} from './master-harness'
 
 const CYCLIC = {message: 'Object is not valid', details: [{path: '/', errors: ['Dependency graph has cyclic dependencies.']}]}
@@ -55,18 +51,13 @@ describe('dependency cycles (pure)', () => {
 })
 
 describe('dependencies through the API', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marathon-deps-'))
+  let marathon: Awaited<ReturnType<typeof startBareMarathon>>
   const bugs: string[] = []
-  const log: Logger = {info() {}, warn() {}, error: (m) => bugs.push(m)}
-  let marathon: MarathonComponent
 
   before(async () => {
-    marathon = await startMarathon({role: 'marathon', host: '127.0.0.1', port: 0, masterUrl: 'http://127.0.0.1:1', workDir: path.join(dir, 'marathon')}, {log, reconnect: {minMs: 1000, maxMs: 5000}})
+    marathon = await startBareMarathon('marathon-deps-', bugs)
   })
-  after(async () => {
-    await marathon?.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
+  after(() => marathon?.close())
 
   const send = async (method: string, p: string, body?: unknown) => {
     const text = body === undefined ? undefined : JSON.stringify(body)

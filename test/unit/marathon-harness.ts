@@ -17,6 +17,24 @@ import {FAST, request, type HttpResult} from './master-harness'
 
 export {waitFor, sleep} from './master-harness'
 
+/**
+ * Marathon alone, its master unreachable (it keeps retrying): only its API is under test. What it
+ * logs as errors is pushed to `bugs`; `close()` stops it and removes its dir.
+ */
+export async function startBareMarathon(prefix: string, bugs: string[] = []): Promise<{url: string; bugs: string[]; close: () => Promise<void>}> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const log: Logger = {info() {}, warn() {}, error: (m) => bugs.push(m)}
+  const marathon = await startMarathon({role: 'marathon', host: '127.0.0.1', port: 0, masterUrl: 'http://127.0.0.1:1', workDir: path.join(dir, 'marathon')}, {log, reconnect: {minMs: 1000, maxMs: 5000}})
+  return {
+    url: marathon.url,
+    bugs,
+    close: async () => {
+      await marathon.close()
+      fs.rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
 export interface ClusterOptions {
   agents?: number
   /** Mesos resources of each agent (its ports range is its own). */

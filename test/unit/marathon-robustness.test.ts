@@ -8,11 +8,9 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import http from 'node:http'
-import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import type {Logger} from '../../src/runtime/log'
-import {startMarathon, type MarathonComponent} from '../../src/runtime/marathon'
+import {startBareMarathon} from './marathon-harness'
 import {request} from './master-harness'
 
 const FIXTURES = '/work/shared/fixtures/marathon-real'
@@ -56,18 +54,13 @@ function replaced(value: unknown, at: (string | number)[], by: unknown): unknown
 }
 
 describe('marathon API robustness', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marathon-robust-'))
+  let marathon: Awaited<ReturnType<typeof startBareMarathon>>
   const bugs: string[] = []
-  const log: Logger = {info() {}, warn() {}, error: (m) => bugs.push(m)}
-  let marathon: MarathonComponent
 
   before(async () => {
-    marathon = await startMarathon({role: 'marathon', host: '127.0.0.1', port: 0, masterUrl: 'http://127.0.0.1:1', workDir: path.join(dir, 'marathon')}, {log, reconnect: {minMs: 1000, maxMs: 5000}})
+    marathon = await startBareMarathon('marathon-robust-', bugs)
   })
-  after(async () => {
-    await marathon?.close()
-    fs.rmSync(dir, {recursive: true, force: true})
-  })
+  after(() => marathon?.close())
 
   const send = async (method: string, p: string, body?: unknown) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
