@@ -302,3 +302,18 @@ export function alive(pid: number): boolean {
     return false
   }
 }
+
+/** Cosmos's media type of an RPC's request or response body, as the DC/OS CLI sends and accepts them. */
+export const cosmosMedia = (rpc: string, kind: 'request' | 'response', v = 1) => `application/vnd.dcos.package.${rpc}-${kind}+json;charset=utf-8;version=v${v}`
+
+/** POSTs Cosmos RPC `rpc` (`search`, `repository.list`, ...) to `<base>/package/...` with its media types; the answer's status and parsed body. */
+export async function cosmosCall(base: string, rpc: string, body: unknown, headers: Record<string, string> = {}, version = 1): Promise<{status: number; body: any}> {
+  const res = await fetch(`${base}/package/${rpc.replace('.', '/')}`, {
+    method: 'POST',
+    headers: {...headers, 'Content-Type': cosmosMedia(rpc, 'request'), Accept: cosmosMedia(rpc, 'response', version)},
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  })
+  const text = await res.text()
+  return {status: res.status, body: text ? JSON.parse(text) : undefined}
+}

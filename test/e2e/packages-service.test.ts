@@ -15,25 +15,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {schemaErrors} from '../unit/cosmos-schemas'
-import {ROOT, Sandbox, waitFor} from './harness'
+import {ROOT, Sandbox, cosmosCall, cosmosMedia, waitFor} from './harness'
 
-const MEDIA = (rpc: string, kind: 'request' | 'response', v = 1) => `application/vnd.dcos.package.${rpc}-${kind}+json;charset=utf-8;version=v${v}`
 
 describe('package service in a local cluster', () => {
   const sb = new Sandbox('dcos-e2e-packages-')
   let url = ''
   let auth: Record<string, string> = {}
 
-  async function call(rpc: string, body: unknown, version = 1): Promise<{status: number; body: any}> {
-    const res = await fetch(`${url}/package/${rpc.replace('.', '/')}`, {
-      method: 'POST',
-      headers: {...auth, 'Content-Type': MEDIA(rpc, 'request'), Accept: MEDIA(rpc, 'response', version)},
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    })
-    const text = await res.text()
-    return {status: res.status, body: text ? JSON.parse(text) : undefined}
-  }
+  const call = (rpc: string, body: unknown, version = 1) => cosmosCall(url, rpc, body, auth, version)
 
   async function marathon(method: string, p: string): Promise<{status: number; body: any}> {
     const res = await fetch(`${url}/marathon${p}`, {method, headers: auth})
@@ -48,7 +38,7 @@ describe('package service in a local cluster', () => {
   after(() => sb.cleanup())
 
   it('needs a token for the RPCs, but not for the bundled index and artifacts', async () => {
-    const res = await fetch(`${url}/package/search`, {method: 'POST', headers: {'Content-Type': MEDIA('search', 'request')}, body: '{}'})
+    const res = await fetch(`${url}/package/search`, {method: 'POST', headers: {'Content-Type': cosmosMedia('search', 'request')}, body: '{}'})
     assert.equal(res.status, 401)
     await res.body?.cancel()
     const artifact = await fetch(`${url}/package/universe/artifacts/hello.js`)

@@ -10,9 +10,8 @@
  */
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
-import {Sandbox} from './harness'
+import {Sandbox, cosmosCall} from './harness'
 
-const MEDIA = (rpc: string, kind: 'request' | 'response', v = 1) => `application/vnd.dcos.package.${rpc}-${kind}+json;charset=utf-8;version=v${v}`
 
 describe('a cluster with a public URL', () => {
   const sb = new Sandbox('dcos-e2e-public-url-')
@@ -20,16 +19,7 @@ describe('a cluster with a public URL', () => {
   let publicUrl = ''
   let auth: Record<string, string> = {}
 
-  async function call(base: string, rpc: string, body: unknown, version = 1): Promise<{status: number; body: any}> {
-    const res = await fetch(`${base}/package/${rpc.replace('.', '/')}`, {
-      method: 'POST',
-      headers: {...auth, 'Content-Type': MEDIA(rpc, 'request'), Accept: MEDIA(rpc, 'response', version)},
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    })
-    const text = await res.text()
-    return {status: res.status, body: text ? JSON.parse(text) : undefined}
-  }
+  const call = (base: string, rpc: string, body: unknown, version = 1) => cosmosCall(base, rpc, body, auth, version)
 
   before(async () => {
     const first = await sb.up(1, ['--cpus', '4'])
