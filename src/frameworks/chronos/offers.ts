@@ -5,7 +5,7 @@
  * of a job that was deleted or disabled meanwhile expires (Chronos's TaskManager drops it when it
  * reaches the head of the queue); one that fits no offer stays queued.
  */
-import {subtract} from '../../mesos/resources'
+import {scalarResource, subtract} from '../../mesos/resources'
 import type {Offer, Resource} from '../../mesos/types'
 import {pickResources} from '../mesos-execute/offer'
 import {satisfiesConstraints} from './constraints'
@@ -42,7 +42,7 @@ export function matchOffers<R extends QueuedRun>(offers: readonly Offer[], queue
       expired.push(run)
       continue
     }
-    const wanted = [scalar('cpus', job.cpus), scalar('mem', job.mem), scalar('disk', job.disk)]
+    const wanted = [scalarResource('cpus', job.cpus), scalarResource('mem', job.mem), scalarResource('disk', job.disk)]
     for (const offer of offers) {
       if (!satisfiesConstraints(offer, job.constraints)) continue
       const resources = pickResources(remaining.get(offer)!, wanted, role)
@@ -54,8 +54,4 @@ export function matchOffers<R extends QueuedRun>(offers: readonly Offer[], queue
   }
   const used = new Set(placed.map((p) => p.offer))
   return {placed, expired, unused: offers.filter((o) => !used.has(o))}
-}
-
-function scalar(name: string, value: number): Resource {
-  return {name, type: 'SCALAR', scalar: {value}}
 }
