@@ -2,7 +2,7 @@
  * The command executor's process work, without a process of its own: a task runs under a tiny
  * /bin/sh wrapper that leads its own session (so the whole task is one process group to signal),
  * joins the task's cgroups before the command starts, outlives the command to write its exit
- * status to a file, and traps TERM/INT/HUP with a no-op so a kill reaches the command first. The
+ * status to a file, and traps TERM/INT/HUP so that a kill ends the command, not the wrapper. The
  * status file is how an agent that is not the task's parent (after a restart) learns the exit.
  */
 import fs from 'node:fs'
@@ -16,15 +16,20 @@ import {TaskSpawner, type TaskChild} from './spawner'
 
 /**
  * $1: exit status file; then cgroup.procs files to join, `--`, the command. A cgroup that cannot
- * be joined leaves `E <file>` in the status file and never starts the command. The trap handler is
- * `:` rather than '' because ignored signals would be inherited by the command.
+ * be joined leaves `E <file>` in the status file and never starts the command. The traps note the
+ * signal rather than ignore it ('' would be inherited by the command): a kill that reaches the
+ * task's group while only this shell is in it (it is still joining cgroups) would otherwise be
+ * lost, and the command would run on until the grace period's SIGKILL; noted, the command is not
+ * started and the status is the signal's (128 + its number), as if it had been killed at once.
  */
 const WRAPPER = [
-  'trap : TERM INT HUP',
+  'sig=',
+  "trap 'sig=129' HUP",
+  "trap 'sig=130' INT",
+  "trap 'sig=143' TERM",
   'status_file=$1; shift',
   'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "E $1" > "$status_file"; exit 1; }; shift; done; shift',
-  '"$@"',
-  'status=$?',
+  'if [ -n "$sig" ]; then status=$sig; else "$@"; status=$?; fi',
   'echo $status > "$status_file"',
   'exit $status',
 ].join('\n')
