@@ -10,7 +10,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import {after, afterEach, describe, test} from 'node:test'
-import {startChronos, type ChronosService} from '../../src/frameworks/chronos'
+import {startChronos, type ChronosConfig, type ChronosService} from '../../src/frameworks/chronos'
 import type {Call, Offer, TaskInfo, TaskState} from '../../src/mesos/types'
 import {StandInMaster} from './driver-stand-in-master'
 
@@ -34,7 +34,7 @@ async function standIn(): Promise<StandInMaster> {
   return master
 }
 
-async function chronos(master: StandInMaster, stateDir: string, extra: {failureRetryMs?: number} = {}): Promise<ChronosService> {
+async function chronos(master: StandInMaster, stateDir: string, extra: Partial<ChronosConfig> = {}): Promise<ChronosService> {
   const service = await startChronos({
     masterUrl: master.url,
     frameworkName: 'chronos-test',
@@ -42,13 +42,14 @@ async function chronos(master: StandInMaster, stateDir: string, extra: {failureR
     user: 'root',
     role: '*',
     failoverTimeoutSeconds: 604800,
-    failureRetryMs: extra.failureRetryMs ?? 50,
+    failureRetryMs: 50,
     disableAfterFailures: 0,
     declineOfferMs: 5000,
     reconnect: {minMs: 20, maxMs: 100},
     stateDir,
     bindHost: '127.0.0.1',
     port: 0,
+    ...extra,
   })
   cleanups.push(() => service.close())
   return service
@@ -383,24 +384,11 @@ describe('Chronos REST API', () => {
     const master = await standIn()
     const dir = tempDir()
     const {HttpError} = await import('../../src/runtime/http')
-    const service = await startChronos({
-      masterUrl: master.url,
-      frameworkName: 'guarded',
-      hostname: '127.0.0.1',
-      user: 'root',
-      role: '*',
-      failoverTimeoutSeconds: 60,
-      failureRetryMs: 1000,
-      disableAfterFailures: 0,
-      declineOfferMs: 5000,
-      stateDir: dir,
-      bindHost: '127.0.0.1',
-      port: 0,
+    const service = await chronos(master, dir, {
       authorize: (req) => {
         if (req.header('authorization') !== 'token=good') throw new HttpError(401, 'no')
       },
     })
-    cleanups.push(() => service.close())
     assert.equal((await call(service.url, 'GET', '/ping')).status, 200)
     assert.equal((await call(service.url, 'GET', '/')).status, 200)
     assert.equal((await call(service.url, 'GET', '/scheduler/jobs')).status, 401)
