@@ -23,7 +23,9 @@ describe('marathon in a local cluster', () => {
   let m: MarathonClient
 
   before(async () => {
-    url = await sb.up(3, ['--cpus', '4'])
+    // 8 cpus per agent: large-sleep.json's 3.5 must fit on one agent however the other apps
+    // (2.7 cpus in all) were spread; with 4, a spread leaving no agent 3.5 free kept it waiting.
+    url = await sb.up(3, ['--cpus', '8'])
     m = await MarathonClient.of(sb, url)
   })
   after(() => sb.cleanup())
