@@ -34,9 +34,12 @@ describe('agent master link', () => {
     try {
       link.start()
       const updates = Array.from({length: 40}, () => link.post('/agent/status', {status: {}}))
-      await new Promise((r) => setTimeout(r, 400))
+      // Five heartbeats (30 ms apart) while every update is held; a loaded machine may take longer than 150 ms.
+      const deadline = Date.now() + 5000
+      while (heartbeats < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
       assert.ok(held.length > 0, 'the updates reached the master')
       assert.ok(heartbeats >= 5, `heartbeats while 40 updates wait: ${heartbeats}`)
+      assert.equal(answering, false, 'no update was answered meanwhile')
       assert.equal(disconnected, 0)
       answering = true
       for (const res of held.splice(0)) res.writeHead(202).end()
