@@ -5,6 +5,7 @@
 import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
+import {createRequire} from 'node:module'
 import path from 'node:path'
 import {buildPlugins} from './build-plugins.mjs'
 import {buildUniverse} from './build-universe.mjs'
@@ -39,8 +40,31 @@ const cliEntry = [
   `export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(c.id)}: C${i}`).join(', ')}}`,
 ].join('\n')
 
+/**
+ * Node's built-in modules that the code imports by default (`import fs from 'node:fs'`), each
+ * through one shim per bundle. esbuild gives every importing file its own
+ * `__toESM(require('node:fs'))`, which copies the module's exports onto a new object with a
+ * getter each: the runtime did that 59 times at start-up, so often that V8 optimised the copy
+ * with TurboFan, paging ~3.6 MB of compiler code into every agent at idle. The shim requires the
+ * module once and re-exports it (default and named exports; reading them has no side effect).
+ */
+const SHIMMED_BUILTINS = ['fs', 'path', 'http', 'https', 'os', 'net', 'zlib']
+const requireBuiltin = createRequire(import.meta.url)
+const builtinsOnce = {
+  name: 'builtins-once',
+  setup(b) {
+    const filter = new RegExp(`^node:(${SHIMMED_BUILTINS.join('|')})$`)
+    b.onResolve({filter}, (args) => (args.namespace === 'builtin-shim' ? {path: args.path, external: true} : {path: args.path, namespace: 'builtin-shim'}))
+    b.onLoad({filter: /.*/, namespace: 'builtin-shim'}, (args) => {
+      const names = Object.keys(requireBuiltin(args.path)).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default')
+      return {contents: `const m = require(${JSON.stringify(args.path)})\nexport default m\nexport const {${names.join(', ')}} = m\n`, loader: 'js'}
+    })
+  },
+}
+
 const common = {
   bundle: true,
+  plugins: [builtinsOnce],
   // The OS keychain binding ships a native binary per platform: it is loaded from node_modules
   // at run time (and only when a token is read or written), never bundled. bin/dcos runs the
   // bundle through vm.Script, which has no dynamic-import hook: import() must become require().

@@ -13,6 +13,7 @@ import path from 'node:path'
 import {isLoopback, serviceHeaders} from '../auth/guard'
 import type {ClusterSpec} from '../config'
 import {checkPublicUrl, PublicUrlError} from '../gateway/public-url'
+import {call, type CallAnswer} from '../http/client'
 import {ClusterDir, localClusterDir} from './cluster-dir'
 import {clusterCredentials} from './credentials'
 import {canBind, choosePorts} from './ports'
@@ -311,21 +312,20 @@ async function waitUntilReady(spec: ClusterSpec, dir: ClusterDir, exitReason: ()
 /** Undefined when the cluster is ready; else what it still waits for, naming the log to read. */
 async function readiness(spec: ClusterSpec, dir: ClusterDir): Promise<string | undefined> {
   const gatewayUrl = componentUrl(gatewayOf(spec))
-  let res: Response
+  let res: CallAnswer
   try {
     // With the gateway's own service token: the CLI has not logged in yet.
     const headers = serviceHeaders(gatewayOf(spec).auth)
-    res = await fetch(`${gatewayUrl}/mesos/master/slaves`, {signal: AbortSignal.timeout(2_000), headers})
+    res = await call(`${gatewayUrl}/mesos/master/slaves`, {headers, timeoutMs: 2_000})
   } catch {
     return `the gateway at ${gatewayUrl} does not answer (see ${dir.log('gateway')})`
   }
-  if (!res.ok) {
-    await res.body?.cancel()
+  if (res.status !== 200) {
     return `the master at ${componentUrl(masterOf(spec))} does not answer (status ${res.status}; see ${dir.log('master')})`
   }
   let slaves: {active?: unknown}[] = []
   try {
-    const body = (await res.json()) as {slaves?: {active?: unknown}[]}
+    const body = JSON.parse(res.text) as {slaves?: {active?: unknown}[]}
     if (Array.isArray(body.slaves)) slaves = body.slaves
   } catch {
     return `the master sent malformed JSON for /master/slaves (see ${dir.log('master')})`
@@ -339,9 +339,7 @@ async function readiness(spec: ClusterSpec, dir: ClusterDir): Promise<string | u
 /** Marathon is ready once the gateway reaches it as the framework `marathon` (it registered). */
 async function marathonReadiness(gatewayUrl: string, auth: Parameters<typeof serviceHeaders>[0], dir: ClusterDir): Promise<string | undefined> {
   try {
-    const res = await fetch(`${gatewayUrl}/service/marathon/ping`, {signal: AbortSignal.timeout(2_000), headers: serviceHeaders(auth)})
-    await res.body?.cancel()
-    if (res.ok) return undefined
+    if ((await call(`${gatewayUrl}/service/marathon/ping`, {headers: serviceHeaders(auth), timeoutMs: 2_000})).status === 200) return undefined
   } catch {
     // not yet
   }

@@ -12,6 +12,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {ClusterSpec} from '../config'
+import {call} from '../http/client'
 import {createLogger, type Logger} from '../log'
 import {ClusterDir, writePrivate, type SupervisorState} from './cluster-dir'
 import {isOurs} from './procs'
@@ -92,9 +93,7 @@ async function waitForHealth(masterUrl: string, cancelled: () => boolean, log: L
   const deadline = Date.now() + MASTER_HEALTH_WAIT_MS
   while (!cancelled()) {
     try {
-      const res = await fetch(`${masterUrl}/health`, {signal: AbortSignal.timeout(1_000)})
-      await res.body?.cancel()
-      if (res.ok) return
+      if ((await call(`${masterUrl}/health`, {timeoutMs: 1_000})).status === 200) return
     } catch {
       // not up yet
     }

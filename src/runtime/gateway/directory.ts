@@ -10,6 +10,7 @@
  * When the master cannot be asked, an old hit is still answered. `forget…()` marks a table old
  * when one of its entries proved wrong (the upstream was unreachable).
  */
+import {call, type CallAnswer, type CallError} from '../http/client'
 
 export interface DirectoryOptions {
   minRefreshMs: number
@@ -58,21 +59,15 @@ export class MasterDirectory {
   }
 
   async #fetch(path: string, opts: DirectoryOptions): Promise<unknown> {
-    const url = this.masterUrl + path
-    let res: Response
+    let res: CallAnswer
     try {
-      res = await fetch(url, {signal: AbortSignal.timeout(opts.fetchTimeoutMs), headers: this.#headers})
+      res = await call(this.masterUrl + path, {headers: this.#headers, timeoutMs: opts.fetchTimeoutMs})
     } catch (error) {
-      const cause = (error as {cause?: NodeJS.ErrnoException}).cause
-      const why = cause?.code ?? (error as Error).name
-      throw new MasterUnavailable(`master at ${this.masterUrl} is unreachable (${why})`)
+      throw new MasterUnavailable(`master at ${this.masterUrl} is unreachable (${(error as CallError).code ?? (error as Error).name})`)
     }
-    if (!res.ok) {
-      await res.body?.cancel()
-      throw new MasterUnavailable(`master at ${this.masterUrl} answered ${res.status} to GET ${path}`)
-    }
+    if (res.status < 200 || res.status > 299) throw new MasterUnavailable(`master at ${this.masterUrl} answered ${res.status} to GET ${path}`)
     try {
-      return await res.json()
+      return JSON.parse(res.text)
     } catch {
       throw new MasterUnavailable(`master at ${this.masterUrl} sent malformed JSON for GET ${path}`)
     }

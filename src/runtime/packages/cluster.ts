@@ -6,6 +6,7 @@
  * retries, so a caller's request fails fast and says why.
  */
 import {CosmosError, type JsonObject} from '../../universe'
+import {call, type CallAnswer, type CallError} from '../http/client'
 
 export interface ClusterDeps {
   masterUrl: string
@@ -28,7 +29,7 @@ export class Cluster {
     this.#deps = deps
   }
 
-  async #call(what: string, url: string, init: RequestInit & {json?: unknown; form?: Record<string, string>}): Promise<HttpAnswer> {
+  async #call(what: string, url: string, init: {method?: string; json?: unknown; form?: Record<string, string>}): Promise<HttpAnswer> {
     const headers: Record<string, string> = {...this.#deps.headers, Accept: 'application/json'}
     let body: string | undefined
     if (init.json !== undefined) {
@@ -38,14 +39,13 @@ export class Cluster {
       headers['Content-Type'] = 'application/x-www-form-urlencoded'
       body = new URLSearchParams(init.form).toString()
     }
-    let res: Response
+    let res: CallAnswer
     try {
-      res = await fetch(url, {method: init.method, headers, body, signal: AbortSignal.timeout(this.#deps.timeoutMs ?? 15_000)})
+      res = await call(url, {method: init.method, headers, body, timeoutMs: this.#deps.timeoutMs ?? 15_000})
     } catch (error) {
-      const cause = (error as {cause?: NodeJS.ErrnoException}).cause
-      throw new CosmosError('ServiceUnavailable', `${what} is unreachable (${cause?.code ?? (error as Error).name})`, {service: what}, 503)
+      throw new CosmosError('ServiceUnavailable', `${what} is unreachable (${(error as CallError).code ?? (error as Error).name})`, {service: what}, 503)
     }
-    const text = await res.text()
+    const {text} = res
     let parsed: unknown = text
     try {
       parsed = text === '' ? undefined : JSON.parse(text)
