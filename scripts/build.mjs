@@ -1,6 +1,7 @@
-// Builds the three bundles: dist/cli.js (oclif, explicit command discovery), dist/runtime.js
-// (master, agent, gateway, supervisor) and dist/mesos-execute.js. Bundling is what keeps
-// `dcos` start-up within 2x of bare node: one file to parse instead of ~90 packages.
+// Builds the bundles: dist/cli.js (oclif, explicit command discovery), dist/runtime-<role>.js
+// (supervisor, master, agent, gateway, marathon; dist/runtime.js picks one), dist/mesos-execute.js
+// and dist/chronos.js. Bundling is what keeps `dcos` start-up within 2x of bare node: one file
+// to parse instead of ~90 packages.
 // Type-checking runs first (tsc --noEmit); a type error fails the build.
 import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
@@ -48,6 +49,9 @@ const cliEntry = [
  * with TurboFan, paging ~3.6 MB of compiler code into every agent at idle. The shim requires the
  * module once and re-exports it (default and named exports; reading them has no side effect).
  */
+/** The roles of src/runtime/main.ts, each built into dist/runtime-<role>.js. */
+const RUNTIME_ROLES = ['supervisor', 'master', 'agent', 'gateway', 'marathon']
+
 const SHIMMED_BUILTINS = ['fs', 'path', 'http', 'https', 'os', 'net', 'zlib']
 const requireBuiltin = createRequire(import.meta.url)
 const builtinsOnce = {
@@ -88,10 +92,29 @@ await Promise.all([
     outfile: 'dist/cli.js',
     external: [...common.external, 'typescript'],
   }),
-  build({...common, entryPoints: ['src/runtime/main.ts'], outfile: 'dist/runtime.js'}),
+  // One runtime bundle per role (see src/runtime/main.ts), behind the dispatcher dist/runtime.js.
+  ...RUNTIME_ROLES.map((role) =>
+    build({...common, entryPoints: ['src/runtime/main.ts'], outfile: `dist/runtime-${role}.js`, define: {'process.env.DCOS_RUNTIME_BUNDLE': JSON.stringify(role)}}),
+  ),
   build({...common, entryPoints: ['src/frameworks/mesos-execute/main.ts'], outfile: 'dist/mesos-execute.js'}),
   build({...common, entryPoints: ['src/frameworks/chronos/main.ts'], outfile: 'dist/chronos.js'}),
 ])
+fs.rmSync('dist/runtime.js.map', {force: true})
+fs.writeFileSync(
+  'dist/runtime.js',
+  [
+    `'use strict'`,
+    `// \`node dist/runtime.js <role> <config.json>\`: runs the role's own bundle (src/runtime/main.ts).`,
+    `const roles = ${JSON.stringify(RUNTIME_ROLES)}`,
+    `const role = process.argv[2]`,
+    `if (!roles.includes(role)) {`,
+    `  process.stderr.write('usage: runtime <' + roles.join('|') + '> <config.json>\\n')`,
+    `  process.exit(2)`,
+    `}`,
+    `require('./runtime-' + role + '.js')`,
+    ``,
+  ].join('\n'),
+)
 // The package CLIs (plugins/<name> -> dist/plugins/dcos-<name>.zip), before the universe that serves them.
 await buildPlugins()
 // The bundled package repository (after the bundles: packages may ship built artifacts).
@@ -104,4 +127,4 @@ execFileSync(process.execPath, ['bin/dcos', 'task', 'list', '--help'], {
   stdio: 'ignore',
 })
 fs.rmSync(path.join(root, 'dist', '.cache-dcos-dir'), {recursive: true, force: true})
-console.log(`built dist/cli.js (${commands.length} commands), dist/runtime.js, dist/mesos-execute.js, dist/chronos.js`)
+console.log(`built dist/cli.js (${commands.length} commands), dist/runtime.js (${RUNTIME_ROLES.join(', ')}), dist/mesos-execute.js, dist/chronos.js`)
