@@ -82,6 +82,19 @@ describe('chronos, installed from the universe on a cluster with auth', () => {
     assert.equal((await sb.get(`${fw[0].webui_url}/scheduler/jobs`)).status, 200)
     assert.equal((await get(`${fw[0].webui_url}/ping`)).status, 200)
     assert.equal((await sb.get(`${url}/service/chronos/v1/scheduler/jobs`)).body, '[]', 'the gateway serves its API at /service/chronos/')
+
+    // `dcos service log`: the sandbox of the one task of the app labelled DCOS_PACKAGE_FRAMEWORK_NAME=chronos.
+    const log = await sb.dcos('service', 'log', 'chronos', '--lines', '50')
+    assert.equal(log.code, 0, log.stderr)
+    assert.match(log.stdout, /framework 'chronos' at master/)
+    const fetched = await sb.dcos('service', 'log', 'chronos', 'stderr')
+    assert.match(fetched.stdout, /Successfully fetched all URIs/)
+    const marathonLog = await sb.dcos('service', 'log', 'marathon', '--lines', '2')
+    assert.equal(marathonLog.code, 0, marathonLog.stderr)
+    assert.equal(marathonLog.stdout.split('\n').filter(Boolean).length, 2)
+    assert.match((await sb.dcos('service', 'log', 'marathon', 'stdout')).stderr, /the <file> argument is invalid for marathon/)
+    const none = await sb.dcos('service', 'log', 'kafka')
+    assert.deepEqual([none.code, none.stderr.trim()], [1, 'Error: no marathon apps found for service name [kafka]'])
   })
 
   it('refuses a bad job with Chronos\'s message', async () => {
