@@ -107,6 +107,14 @@ export interface QueueItem {
   count?: number | null
   delay?: {timeLeftSeconds?: number | null; overdue?: boolean | null} | null
   since?: string | null
+  processedOffersSummary?: {
+    processedOffersCount?: number | null
+    unusedOffersCount?: number | null
+    lastUnusedOfferAt?: string | null
+    lastUsedOfferAt?: string | null
+    rejectSummaryLastOffers?: {reason: string; declined?: number; processed?: number}[] | null
+  } | null
+  lastUnusedOffers?: {offer?: {hostname?: string; [key: string]: unknown} | null; timestamp?: string | null; reason?: string[] | null}[] | null
   [key: string]: unknown
 }
 

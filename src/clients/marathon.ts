@@ -160,8 +160,9 @@ export class MarathonClient {
     return this.#json('POST', '/v2/tasks/delete', {json: {ids}, query: {scale: options.scale || undefined, wipe: options.wipe || undefined}})
   }
 
-  async queue(): Promise<QueueItem[]> {
-    const res = await this.#json<{queue?: QueueItem[] | null}>('GET', '/v2/queue')
+  /** GET /v2/queue; `lastUnusedOffers` embeds each item's last declined offer per agent. */
+  async queue(options: {lastUnusedOffers?: boolean} = {}): Promise<QueueItem[]> {
+    const res = await this.#json<{queue?: QueueItem[] | null}>('GET', '/v2/queue', {query: {embed: options.lastUnusedOffers ? 'lastUnusedOffers' : undefined}})
     return res?.queue ?? []
   }
 

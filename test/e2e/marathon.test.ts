@@ -131,6 +131,18 @@ describe('marathon in a local cluster', () => {
     assert.equal(item.count, 1)
     assert.equal(item.delay.overdue, true)
     assert.ok(item.processedOffersSummary.rejectSummaryLastOffers.some((r: any) => r.reason === 'UnfulfilledConstraint' && r.declined > 0))
+    // `dcos marathon debug`: the 4th waits; every agent's last offer failed the constraint, and nothing else.
+    const list = await sb.dcos('marathon', 'debug', 'list')
+    assert.match(list.stdout, /^\/unique\s+\S+Z\s+1\s+True\s+\d+/m, list.stdout + list.stderr)
+    const summary = await waitFor('each agent to have declined an offer', async () => {
+      const r = await sb.dcos('marathon', 'debug', 'summary', '/unique')
+      return /^CONSTRAINTS\s+\[\["hostname","UNIQUE"\]\]\s+0 \/ 3\s+0\.00%$/m.test(r.stdout) && r.stdout
+    })
+    assert.match(summary, /^CPUS\s+0\.01\s+3 \/ 3\s+100\.00%$/m)
+    const details = await sb.dcos('marathon', 'debug', 'details', '/unique')
+    const rows = details.stdout.trim().split('\n').slice(1)
+    assert.equal(rows.length, 3, details.stdout)
+    for (const row of rows) assert.match(row, /^127\.0\.0\.\d+\s+ok\s+-\s+ok\s+ok\s+ok\s+ok\s+\S+Z$/)
     const deployments = await m.json('GET', '/v2/deployments')
     assert.ok(deployments.some((d: any) => d.affectedApps.length === 1 && d.affectedApps[0] === '/unique'), 'the deployment waits for the 4th')
     await m.json('DELETE', '/v2/apps/unique')

@@ -140,3 +140,83 @@ function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/** The app or pod id of a queue item. */
+export function queuedId(item: QueueItem): string {
+  return item.app?.id ?? item.pod?.id ?? EMPTY_CELL
+}
+
+/** `dcos marathon debug list` (tables.py queued_apps_table): one row per waiting app or pod. */
+export function queueTable(items: readonly QueueItem[]): string {
+  const summary = (i: QueueItem) => i.processedOffersSummary ?? {}
+  const columns: Column<QueueItem>[] = [
+    {header: 'ID', value: queuedId},
+    {header: 'SINCE', value: (i) => i.since},
+    {header: 'INSTANCES TO LAUNCH', value: (i) => i.count},
+    {header: 'WAITING', value: (i) => i.delay?.overdue},
+    {header: 'PROCESSED OFFERS', value: (i) => summary(i).processedOffersCount},
+    {header: 'UNUSED OFFERS', value: (i) => summary(i).unusedOffersCount},
+    {header: 'LAST UNUSED OFFER', value: (i) => summary(i).lastUnusedOfferAt},
+    {header: 'LAST USED OFFER', value: (i) => summary(i).lastUsedOfferAt},
+  ]
+  return renderTable(columns, sortBy(items, queuedId))
+}
+
+/** What an app asks for, per row of the summary (the reason Marathon declines offers for it). */
+const SUMMARY_ROWS: readonly {resource: string; reason: string; requested: (app: Record<string, unknown>) => unknown}[] = [
+  {resource: 'ROLE', reason: 'UnfulfilledRole', requested: (a) => ((a.acceptedResourceRoles as string[] | undefined)?.length ? a.acceptedResourceRoles : '[*]')},
+  {resource: 'CONSTRAINTS', reason: 'UnfulfilledConstraint', requested: (a) => a.constraints},
+  {resource: 'CPUS', reason: 'InsufficientCpus', requested: (a) => a.cpus},
+  {resource: 'MEM', reason: 'InsufficientMemory', requested: (a) => a.mem},
+  {resource: 'DISK', reason: 'InsufficientDisk', requested: (a) => a.disk},
+  {resource: 'PORTS', reason: 'InsufficientPorts', requested: (a) => a.ports},
+]
+
+/**
+ * `dcos marathon debug summary` (tables.py queued_app_table): per resource, what the app asks
+ * for and how many of the last offers matched it (processed − declined of processed).
+ */
+export function queueSummaryTable(item: QueueItem): string {
+  const reasons = item.processedOffersSummary?.rejectSummaryLastOffers ?? []
+  const rows = SUMMARY_ROWS.map((row) => {
+    const entry = reasons.find((r) => r.reason === row.reason)
+    const processed = entry?.processed ?? 0
+    const matched = processed - (entry?.declined ?? 0)
+    const requested = row.requested(item.app ?? {})
+    return {
+      resource: row.resource,
+      requested: typeof requested === 'object' && requested !== null ? JSON.stringify(requested) : (requested as string | number | undefined),
+      matched: `${matched} / ${processed}`,
+      percentage: processed > 0 ? `${((100 * matched) / processed).toFixed(2)}%` : EMPTY_CELL,
+    }
+  })
+  return renderTable(
+    [
+      {header: 'RESOURCE', value: (r) => r.resource},
+      {header: 'REQUESTED', value: (r) => r.requested},
+      {header: 'MATCHED', value: (r) => r.matched},
+      {header: 'PERCENTAGE', value: (r) => r.percentage},
+    ],
+    rows,
+  )
+}
+
+/**
+ * `dcos marathon debug details` (tables.py queued_app_details_table): the last declined offer of
+ * each agent, `ok` where it fitted and `-` where it did not.
+ */
+export function queueDetailsTable(item: QueueItem): string {
+  type Unused = NonNullable<QueueItem['lastUnusedOffers']>[number]
+  const mark = (reason: string) => (u: Unused) => ((u.reason ?? []).includes(reason) ? '-' : 'ok')
+  const columns: Column<Unused>[] = [
+    {header: 'HOSTNAME', value: (u) => u.offer?.hostname},
+    {header: 'ROLE', value: mark('UnfulfilledRole')},
+    {header: 'CONSTRAINTS', value: mark('UnfulfilledConstraint')},
+    {header: 'CPUS', value: mark('InsufficientCpus')},
+    {header: 'MEM', value: mark('InsufficientMemory')},
+    {header: 'DISK', value: mark('InsufficientDisk')},
+    {header: 'PORTS', value: mark('InsufficientPorts')},
+    {header: 'RECEIVED', value: (u) => u.timestamp},
+  ]
+  return renderTable(columns, sortBy(item.lastUnusedOffers ?? [], (u) => u.offer?.hostname ?? ''))
+}

@@ -10,7 +10,7 @@
  * `delay + maxLaunchDelaySeconds` without a failure. `nextBackoff` is pure.
  */
 import type {App} from './app-definition'
-import type {RejectReason} from './matcher'
+import type {OfferView, RejectReason} from './matcher'
 
 export interface Backoff {
   delaySeconds: number
@@ -35,6 +35,10 @@ interface OfferStats {
   lastUsedAt?: number
   /** Reason → [declined, processed] over the offers seen. */
   reasons: Map<RejectReason, [number, number]>
+  /** Agent id → why the app declined that agent's last offer (none: it used it). */
+  lastByAgent: Map<string, RejectReason[]>
+  /** Agent id → the last offer of that agent the app did not use (`embed=lastUnusedOffers`). */
+  lastUnused: Map<string, {offer: OfferView; at: number; reasons: RejectReason[]}>
 }
 
 export const REJECT_REASONS: RejectReason[] = [
@@ -99,14 +103,18 @@ export class LaunchQueue {
   }
 
   /** One offer was looked at for the app: used, or declined for `reasons`. */
-  offerSeen(appId: string, used: boolean, reasons: RejectReason[], now: number): void {
+  offerSeen(appId: string, used: boolean, reasons: RejectReason[], now: number, offer?: OfferView): void {
     let s = this.#stats.get(appId)
-    if (!s) this.#stats.set(appId, (s = {processed: 0, unused: 0, reasons: new Map()}))
+    if (!s) this.#stats.set(appId, (s = {processed: 0, unused: 0, reasons: new Map(), lastByAgent: new Map(), lastUnused: new Map()}))
+    if (offer) s.lastByAgent.set(offer.agentId, used ? [] : reasons)
     s.processed++
-    if (used) s.lastUsedAt = now
-    else {
+    if (used) {
+      s.lastUsedAt = now
+      if (offer) s.lastUnused.delete(offer.agentId)
+    } else {
       s.unused++
       s.lastUnusedAt = now
+      if (offer) s.lastUnused.set(offer.agentId, {offer, at: now, reasons})
     }
     for (const reason of REJECT_REASONS) {
       const entry = s.reasons.get(reason) ?? [0, 0]
@@ -116,10 +124,45 @@ export class LaunchQueue {
     }
   }
 
+  /**
+   * `lastUnusedOffers` of a queue item: per agent, the last offer the app declined and why, in
+   * Marathon's shape (`{offer: {id, agentId, hostname, resources, attributes}, timestamp, reason}`).
+   */
+  lastUnusedOffers(appId: string): Record<string, unknown>[] {
+    const s = this.#stats.get(appId)
+    if (!s) return []
+    return [...s.lastUnused.values()].map(({offer, at, reasons}) => ({
+      offer: {
+        id: offer.id,
+        agentId: offer.agentId,
+        hostname: offer.hostname,
+        resources: offer.resources.map((r) => ({
+          name: r.name,
+          role: r.role ?? r.allocation_info?.role ?? '*',
+          ...(r.scalar && {scalar: r.scalar.value}),
+          ...(r.ranges && {ranges: r.ranges.range.map(({begin, end}) => ({begin, end}))}),
+        })),
+        attributes: offer.attributes.map((a) => ({
+          name: a.name,
+          ...(a.text && {text: a.text.value}),
+          ...(a.scalar && {scalar: a.scalar.value}),
+          ...(a.ranges && {ranges: a.ranges.range.map(({begin, end}) => ({begin, end}))}),
+          ...(a.set && {set: a.set.item}),
+        })),
+      },
+      timestamp: new Date(at).toISOString(),
+      reason: reasons,
+    }))
+  }
+
   /** `processedOffersSummary` of a queue item. */
   summary(appId: string): Record<string, unknown> {
     const s = this.#stats.get(appId)
     if (!s) return {processedOffersCount: 0, unusedOffersCount: 0}
+    // Last offers: each agent's latest offer only (Marathon's rejectSummaryLastOffers); the
+    // launch attempt: every offer processed since the app began to wait.
+    const lastOffers = [...s.lastByAgent.values()]
+    const rejectsLast = REJECT_REASONS.map((reason) => ({reason, declined: lastOffers.filter((r) => r.includes(reason)).length, processed: lastOffers.length}))
     const rejects = REJECT_REASONS.map((reason) => {
       const [declined, processed] = s.reasons.get(reason) ?? [0, 0]
       return {reason, declined, processed}
@@ -129,7 +172,7 @@ export class LaunchQueue {
       unusedOffersCount: s.unused,
       ...(s.lastUnusedAt !== undefined && {lastUnusedOfferAt: new Date(s.lastUnusedAt).toISOString()}),
       ...(s.lastUsedAt !== undefined && {lastUsedOfferAt: new Date(s.lastUsedAt).toISOString()}),
-      rejectSummaryLastOffers: rejects,
+      rejectSummaryLastOffers: rejectsLast,
       rejectSummaryLaunchAttempt: rejects,
     }
   }

@@ -582,7 +582,8 @@ export class MarathonScheduler {
       newInstanceId: (app) => newInstanceId(app.id),
     })
     const now = this.#deps.now()
-    for (const v of result.verdicts) this.queue.offerSeen(v.appId, v.used, v.reasons, now)
+    const viewOf = new Map(views.map((v) => [v.id, v]))
+    for (const v of result.verdicts) this.queue.offerSeen(v.appId, v.used, v.reasons, now, viewOf.get(v.offerId))
     const byOffer = new Map<string, PlannedLaunch[]>()
     for (const l of result.launches) byOffer.set(l.offerId, [...(byOffer.get(l.offerId) ?? []), l])
     const launchedApps = new Set<string>()

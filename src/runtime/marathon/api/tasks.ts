@@ -56,8 +56,9 @@ export function taskRoutes(router: Router, ctx: ApiContext): void {
     return {tasks: tasks.map(taskJson)}
   })
 
-  router.get('/v2/queue', () => {
+  router.get('/v2/queue', (req) => {
     const now = ctx.now()
+    const embedUnused = req.query.getAll('embed').includes('lastUnusedOffers')
     const queue = []
     for (const [appId, w] of scheduler.waiting()) {
       const app = state.apps.get(appId)
@@ -70,6 +71,7 @@ export function taskRoutes(router: Router, ctx: ApiContext): void {
         delay: {timeLeftSeconds: left, overdue: left === 0},
         since: new Date(scheduler.queue.since(appId) ?? now).toISOString(),
         processedOffersSummary: scheduler.queue.summary(appId),
+        ...(embedUnused && {lastUnusedOffers: scheduler.queue.lastUnusedOffers(appId)}),
         ...(w.blocked && {lastLaunchProblem: w.blocked}),
       })
     }
