@@ -35,10 +35,11 @@ interface OfferStats {
   lastUsedAt?: number
   /** Reason → [declined, processed] over the offers seen. */
   reasons: Map<RejectReason, [number, number]>
-  /** Agent id → why the app declined that agent's last offer (none: it used it). */
-  lastByAgent: Map<string, RejectReason[]>
-  /** Agent id → the last offer of that agent the app did not use (`embed=lastUnusedOffers`). */
-  lastUnused: Map<string, {offer: OfferView; at: number; reasons: RejectReason[]}>
+  /**
+   * Agent id → that agent's last offer the app saw: `rejectSummaryLastOffers`, and, the unused
+   * ones, `embed=lastUnusedOffers`.
+   */
+  lastByAgent: Map<string, {offer: OfferView; at: number; used: boolean; reasons: RejectReason[]}>
 }
 
 export const REJECT_REASONS: RejectReason[] = [
@@ -105,16 +106,13 @@ export class LaunchQueue {
   /** One offer was looked at for the app: used, or declined for `reasons`. */
   offerSeen(appId: string, used: boolean, reasons: RejectReason[], now: number, offer?: OfferView): void {
     let s = this.#stats.get(appId)
-    if (!s) this.#stats.set(appId, (s = {processed: 0, unused: 0, reasons: new Map(), lastByAgent: new Map(), lastUnused: new Map()}))
-    if (offer) s.lastByAgent.set(offer.agentId, used ? [] : reasons)
+    if (!s) this.#stats.set(appId, (s = {processed: 0, unused: 0, reasons: new Map(), lastByAgent: new Map()}))
+    if (offer) s.lastByAgent.set(offer.agentId, {offer, at: now, used, reasons})
     s.processed++
-    if (used) {
-      s.lastUsedAt = now
-      if (offer) s.lastUnused.delete(offer.agentId)
-    } else {
+    if (used) s.lastUsedAt = now
+    else {
       s.unused++
       s.lastUnusedAt = now
-      if (offer) s.lastUnused.set(offer.agentId, {offer, at: now, reasons})
     }
     for (const reason of REJECT_REASONS) {
       const entry = s.reasons.get(reason) ?? [0, 0]
@@ -131,7 +129,7 @@ export class LaunchQueue {
   lastUnusedOffers(appId: string): Record<string, unknown>[] {
     const s = this.#stats.get(appId)
     if (!s) return []
-    return [...s.lastUnused.values()].map(({offer, at, reasons}) => ({
+    return [...s.lastByAgent.values()].filter((last) => !last.used).map(({offer, at, reasons}) => ({
       offer: {
         id: offer.id,
         agentId: offer.agentId,
@@ -162,7 +160,11 @@ export class LaunchQueue {
     // Last offers: each agent's latest offer only (Marathon's rejectSummaryLastOffers); the
     // launch attempt: every offer processed since the app began to wait.
     const lastOffers = [...s.lastByAgent.values()]
-    const rejectsLast = REJECT_REASONS.map((reason) => ({reason, declined: lastOffers.filter((r) => r.includes(reason)).length, processed: lastOffers.length}))
+    const rejectsLast = REJECT_REASONS.map((reason) => ({
+      reason,
+      declined: lastOffers.filter((last) => !last.used && last.reasons.includes(reason)).length,
+      processed: lastOffers.length,
+    }))
     const rejects = REJECT_REASONS.map((reason) => {
       const [declined, processed] = s.reasons.get(reason) ?? [0, 0]
       return {reason, declined, processed}
