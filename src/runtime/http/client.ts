@@ -54,7 +54,9 @@ export function call(url: string, opts: CallOptions): Promise<CallAnswer> {
     const headers: Record<string, string | number> = {...opts.headers}
     if (opts.body !== undefined) headers['Content-Length'] = Buffer.byteLength(opts.body)
     try {
-      req = (url.startsWith('https:') ? https : http).request(url, {method: opts.method ?? 'GET', headers})
+      // A connection per call: these calls are few, and a kept-alive socket can meet the server's
+      // idle close (ECONNRESET) just as a request goes out, which would fail a call for nothing.
+      req = (url.startsWith('https:') ? https : http).request(url, {method: opts.method ?? 'GET', headers, agent: false})
     } catch (error) {
       fail('ERR_INVALID_URL', (error as Error).message)
       return
