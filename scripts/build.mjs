@@ -41,6 +41,9 @@ const cliEntry = [
   `export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(c.id)}: C${i}`).join(', ')}}`,
 ].join('\n')
 
+/** The roles of src/runtime/main.ts, each built into dist/runtime-<role>.js. */
+const RUNTIME_ROLES = ['supervisor', 'master', 'agent', 'gateway', 'marathon']
+
 /**
  * Node's built-in modules that the code imports by default (`import fs from 'node:fs'`), each
  * through one shim per bundle. esbuild gives every importing file its own
@@ -49,9 +52,6 @@ const cliEntry = [
  * with TurboFan, paging ~3.6 MB of compiler code into every agent at idle. The shim requires the
  * module once and re-exports it (default and named exports; reading them has no side effect).
  */
-/** The roles of src/runtime/main.ts, each built into dist/runtime-<role>.js. */
-const RUNTIME_ROLES = ['supervisor', 'master', 'agent', 'gateway', 'marathon']
-
 const SHIMMED_BUILTINS = ['fs', 'path', 'http', 'https', 'os', 'net', 'zlib']
 const requireBuiltin = createRequire(import.meta.url)
 const builtinsOnce = {

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import {posix} from 'node:path'
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand} from '../../src/cli/base'
@@ -44,7 +43,7 @@ export default class ServiceLog extends DcosCommand<void> {
     const mesos = await this.mesos()
     const found = findTasksForFiles(await mesos.state(), {filter: tasks[0].id, active: true, completed: false}).filter((t) => t.id === tasks[0].id)
     const file = args.file ?? 'stdout'
-    const sources = (await sandboxesOf(mesos, found)).map((s) => fileSource(s.files, posix.join(s.directory, file), `task:${s.task.id}:${file}`))
+    const sources = (await sandboxesOf(mesos, found)).map((s) => fileSource(s.files, path.posix.join(s.directory, file), `task:${s.task.id}:${file}`))
     await printLogs(this.io.out, this.io.err, sources, {...options, fileName: file, emptyNotice: 'No logs for this task'})
   }
 
