@@ -49,6 +49,12 @@ export class MarathonClient {
   }
 
   /** `host:port` of the leading Marathon instance. */
+  /** DELETE /v2/leader: the leading Marathon abdicates (another, or the same one, is elected). */
+  async abdicate(): Promise<string> {
+    const res = await this.#json<{message?: string}>('DELETE', '/v2/leader')
+    return res?.message ?? 'Leadership abdicated'
+  }
+
   async leader(): Promise<string | undefined> {
     const res = await this.#json<{leader?: string | null}>('GET', '/v2/leader')
     return res?.leader ?? undefined

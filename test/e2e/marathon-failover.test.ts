@@ -60,4 +60,28 @@ describe('marathon failover', () => {
     await m.deploymentsDone()
     assert.equal((await masterRunning('steady.')).length, 2)
   })
+
+  it('abdicates on DELETE /v2/leader: elected again, it re-subscribes with its framework id, its tasks untouched', async () => {
+    const frameworkId = (await m.json('GET', '/v2/info')).frameworkId
+    const before = (await m.running('/steady', 2)).map((t) => t.id).sort()
+    const stream = await m.events(['scheduler_registered_event', 'scheduler_reregistered_event'])
+    try {
+      const r = await sb.dcos('marathon', 'leader', 'delete')
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout + r.stderr, /Leadership abdicated/)
+      const event = await waitFor('the new subscription', () => stream.events[0])
+      assert.equal(event.data.frameworkId, frameworkId)
+    } finally {
+      stream.close()
+    }
+    assert.equal(sb.components().marathon.restarts, 1, 'the process was not restarted: only its subscription')
+    assert.deepEqual((await m.running('/steady', 2)).map((t) => t.id).sort(), before)
+    // The new subscription gets offers: a scale-up launches.
+    await m.json('PUT', '/v2/apps/steady', {instances: 3})
+    await m.running('/steady', 3)
+    await m.deploymentsDone()
+    assert.equal((await masterRunning('steady.')).length, 3)
+    const frameworks = JSON.parse((await sb.get(`${m.base.replace(/\/service\/marathon$/, '')}/mesos/master/frameworks`)).body).frameworks
+    assert.deepEqual(frameworks.filter((f: any) => f.name === 'marathon').map((f: any) => [f.id, f.active]), [[frameworkId, true]])
+  })
 })

@@ -202,6 +202,20 @@ export class MarathonScheduler {
     this.markDirty(this.tracker.appIds())
   }
 
+  /**
+   * `DELETE /v2/leader`: gives up leadership. Its subscription ends as a failover (the master
+   * keeps the framework and its tasks), and, as the only candidate, this Marathon is elected
+   * again at once: it re-subscribes with its framework id and reconciles, as a new leader does.
+   */
+  async abdicate(): Promise<void> {
+    if (this.#stopped || !this.#driver) return
+    const old = this.#driver
+    this.#driver = this.#newDriver()
+    await old.stop({failover: true})
+    this.#log.info('abdicated; elected again, re-subscribing')
+    this.#driver.start()
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true
     clearInterval(this.#maintenance)

@@ -409,7 +409,7 @@ const listReadsTarget: FuzzTarget = {
     rng.pick(['/v2/apps', '/v2/groups', `/v2/groups${FUZZ_GROUP}`, `/v2/groups${MARATHON_WITNESS_APP}`, '/v2/groups/versions', `/v2/groups${FUZZ_GROUP}/versions`, '/v2/tasks', '/v2/queue', '/v2/deployments', '/v2/info', '/v2/leader', '/metrics']),
   query: () => ({embed: 'apps.tasks', cmd: 'sleep', id: 'fuzz', label: 'owner==fuzz', status: 'running'}),
   queryTricks: () => ['owner!=x', 'a in (b, c)', 'a notin (b', 'x==', '!!', 'group.groups', 'group.apps.tasks', 'staging', 'RUNNING', 'killed'],
-  // DELETE /v2/leader is Marathon's abdication: here a no-op answered 200.
+  // DELETE /v2/leader is Marathon's abdication: it re-subscribes at once (the only candidate), its tasks untouched.
   accepts: (req, ctx) => isGet(req) || (req.method === 'DELETE' && pathBelowBase(req, ctx) === '/v2/leader'),
   // Random bodies sent with other methods to /v2/apps or /v2/groups could create or change things for real.
   harmful: (req, ctx) => !isGet(req) && /^\/v2\/(apps|groups)/i.test(pathBelowBase(req, ctx)),

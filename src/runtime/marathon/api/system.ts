@@ -54,7 +54,10 @@ export function systemRoutes(router: Router, ctx: ApiContext): void {
   }))
 
   router.get('/v2/leader', () => ({leader: config.leader}))
-  router.delete('/v2/leader', () => ({message: 'Leadership abdicated'}))
+  router.delete('/v2/leader', async () => {
+    await scheduler.abdicate()
+    return {message: 'Leadership abdicated'}
+  })
 
   router.get('/v2/events', (req) => events.serve(req))
 
