@@ -74,6 +74,9 @@ describe('marathon failover', () => {
     } finally {
       stream.close()
     }
+    // Abdications at once: each answered, and one subscription at the end.
+    const many = await Promise.all([1, 2, 3].map(() => m.call('DELETE', '/v2/leader')))
+    assert.deepEqual(many.map((x) => x.status), [200, 200, 200], many.map((x) => x.text).join(' '))
     assert.equal(sb.components().marathon.restarts, 1, 'the process was not restarted: only its subscription')
     assert.deepEqual((await m.running('/steady', 2)).map((t) => t.id).sort(), before)
     // The new subscription gets offers: a scale-up launches.

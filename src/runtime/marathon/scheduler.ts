@@ -210,10 +210,12 @@ export class MarathonScheduler {
   async abdicate(): Promise<void> {
     if (this.#stopped || !this.#driver) return
     const old = this.#driver
-    this.#driver = this.#newDriver()
+    const next = (this.#driver = this.#newDriver())
     await old.stop({failover: true})
+    // A later abdication (or the stop) took over meanwhile: it starts (or stops) its own driver.
+    if (this.#stopped || this.#driver !== next) return
     this.#log.info('abdicated; elected again, re-subscribing')
-    this.#driver.start()
+    next.start()
   }
 
   async stop(): Promise<void> {
