@@ -166,6 +166,11 @@ export class MarathonClient {
     return this.#json('POST', '/v2/tasks/delete', {json: {ids}, query: {scale: options.scale || undefined, wipe: options.wipe || undefined}})
   }
 
+  /** DELETE /v2/queue/{id}/delay: the app's launch delay after failures (backoff) is over now. */
+  async resetDelay(id: string): Promise<void> {
+    await this.#send('DELETE', `/v2/queue${idPath(id)}/delay`, {})
+  }
+
   /** GET /v2/queue; `lastUnusedOffers` embeds each item's last declined offer per agent. */
   async queue(options: {lastUnusedOffers?: boolean} = {}): Promise<QueueItem[]> {
     const res = await this.#json<{queue?: QueueItem[] | null}>('GET', '/v2/queue', {query: {embed: options.lastUnusedOffers ? 'lastUnusedOffers' : undefined}})

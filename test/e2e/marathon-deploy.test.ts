@@ -78,14 +78,17 @@ describe('marathon deployments', () => {
     assert.ok(stats.app.tasksStats.totalSummary)
     const elapsed = (Date.now() - started) / 1000
     assert.ok(elapsed >= 0.9, `the second launch waited for the first delay (${elapsed} s)`)
-    const reset = await m.call('DELETE', '/v2/queue/crash/delay')
-    assert.equal(reset.status, 204)
+    const reset = await sb.dcos('marathon', 'delay', 'reset', 'crash')
+    assert.deepEqual([reset.code, reset.stdout, reset.stderr], [0, '', ''])
     await waitFor('the delay to be gone', async () => {
       const {queue} = await m.json('GET', '/v2/queue')
       const item = queue.find((q: any) => q.app.id === '/crash')
       return !item || item.delay.timeLeftSeconds <= 1
     })
     assert.equal((await m.call('DELETE', '/v2/queue/nothing/delay')).status, 404)
+    const none = await sb.dcos('marathon', 'delay', 'reset', '/nothing')
+    assert.equal(none.code, 1)
+    assert.match(none.stderr, /Application \/nothing not found in tasks queue/)
     await m.json('DELETE', '/v2/apps/crash')
     await waitFor('crash out of the queue', async () => !(await m.json('GET', '/v2/queue')).queue.some((q: any) => q.app.id === '/crash'))
   })
